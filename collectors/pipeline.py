@@ -1,0 +1,80 @@
+"""The cleaning walk every collected record takes, written down in one place:
+
+    canonicalise URL → map outlet → check role/text → relevance → dedup + store
+
+Sources produce `ArticleRecord`s and never touch the store; `ArticlePipeline.process`
+turns each into a stored row (or a reason it was not stored) as a `FetchOutcome`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from framelens.outlets import OutletRegistry
+from framelens.records import ROLES, ArticleRecord, FetchOutcome
+from framelens.stories import Story
+from framelens.store import Store
+
+from .normalize import canonical_url
+
+MIN_TEXT_CHARS = 1
+CREDIT_RE = re.compile(
+    r"^\s*(?:[A-Z][A-Za-z .,'-]{0,40})?\s*\((AP|AFP|Reuters|UPI|Bloomberg|dpa|[A-Z][A-Za-z ]{1,40} (?:Press|Wire|News Service))\)\s*[-—–]",
+    re.MULTILINE)
+
+
+@dataclass
+class Prepared:
+    """A record after the pure steps, ready to store."""
+
+    record: ArticleRecord
+    canonical: str
+    outlet: str
+
+
+@dataclass
+class ArticlePipeline:
+    """Canonicalise, map, filter and store records for one story."""
+
+    store: Store
+    story: Story
+    registry: OutletRegistry
+    run_id: int | None = None
+    check_relevance: bool = True
+
+    def process(self, rec: ArticleRecord, html: str | None = None) -> FetchOutcome:
+        """Run one record through every step; never raises for bad records."""
+        prepared, problem = prepare(rec, self.story, self.registry, html, self.check_relevance)
+        if problem:
+            status = "irrelevant" if problem.startswith("irrelevant") else "failed"
+            outlet = prepared.outlet if prepared else ""
+            return FetchOutcome(rec.url, rec.source, status, outlet=outlet, reason=problem)
+        status, _ = self.store.add_article(self.story.id, prepared.record, prepared.canonical,
+                                           prepared.outlet, self.run_id)
+        return FetchOutcome(rec.url, rec.source, status, outlet=prepared.outlet)
+
+
+def prepare(rec: ArticleRecord, story: Story, registry: OutletRegistry, html: str | None = None,
+            check_relevance: bool = True) -> tuple[Prepared | None, str]:
+    """The pure steps: returns (prepared, '') or (maybe-prepared, reason it is refused)."""
+    if not re.match(r"^https?://[^\s/]+", rec.url or "", re.IGNORECASE):
+        return None, f"not an http(s) URL: {rec.url[:200]!r}"
+    canonical = canonical_url(rec.url, html)
+    outlet = registry.domain_for(rec.outlet) if rec.outlet else registry.domain_for(canonical)
+    prepared = Prepared(rec, canonical, outlet or "unknown")
+    if rec.role not in ROLES:
+        return prepared, f"role must be one of {', '.join(ROLES)}, got {rec.role!r}"
+    if len((rec.text or "").strip()) < MIN_TEXT_CHARS:
+        return prepared, "no text"
+    if not rec.credit:
+        rec.credit = capture_credit(rec.text)
+    if check_relevance and rec.role == "article" and not story.relevance.accepts(f"{rec.title}\n{rec.text}"):
+        return prepared, "irrelevant: does not pass the story's relevance rule"
+    return prepared, ""
+
+
+def capture_credit(text: str) -> str:
+    """The wire credit line of a dateline such as 'SEATTLE (AP) —', or ''."""
+    match = CREDIT_RE.search((text or "")[:600])
+    return f"({match.group(1)})" if match else ""

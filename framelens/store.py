@@ -1,0 +1,372 @@
+"""The store: SQLAlchemy Core over SQLite (WAL) or PostgreSQL.
+
+The store is the only thing the stages share. Collectors add articles and run reports,
+analysis adds embeddings and results, the dashboard and exporter only read.
+Text is cleaned the same way on both backends before it is written (NUL bytes removed,
+lone surrogates replaced), so a row reads back identically wherever it was stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from . import schema
+from .records import ArticleRecord, FetchOutcome, content_hash
+from .schema import articles, article_results, embeddings, fetches, meta, outlets, runs, story_results
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (bad URL, newer schema, unreachable server)."""
+
+
+def database_url(db: str) -> str:
+    """A path becomes a SQLite URL; anything with '://' is taken as a URL."""
+    if "://" in db:
+        return db
+    return f"sqlite:///{Path(db).expanduser().resolve()}"
+
+
+def is_sqlite(db: str) -> bool:
+    return database_url(db).startswith("sqlite")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(value: str | None) -> str | None:
+    """Make text storable on every backend: drop NULs, replace lone surrogates."""
+    if value is None:
+        return None
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Naive datetimes are taken as UTC; aware ones are converted to UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _make_engine(url: str, readonly: bool) -> sa.Engine:
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_pre_ping=True, future=True)
+    path = url.split("sqlite:///", 1)[-1]
+    if path and path != ":memory:":
+        if readonly and not Path(path).exists():
+            raise StoreError(f"database {path} does not exist")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        if readonly:
+            cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # Writers take the write lock up front so two writers never deadlock on upgrade.
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """One database. Use `open_store()`; close it when done (or use `with`)."""
+
+    def __init__(self, db: str, readonly: bool = False, create: bool = True):
+        self.db = db
+        self.url = database_url(db)
+        self.readonly = readonly
+        try:
+            self.engine = _make_engine(self.url, readonly)
+            if not readonly and create:
+                schema.migrate(self.engine)
+            else:
+                schema.check_version(self.engine)
+        except schema.SchemaError as exc:
+            raise StoreError(str(exc)) from exc
+        except sa.exc.ArgumentError as exc:
+            raise StoreError(f"bad database URL {db!r}: {exc}") from exc
+        except sa.exc.OperationalError as exc:
+            raise StoreError(f"cannot open database {db!r}: {exc.orig}") from exc
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _insert(self, table: sa.Table):
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table)
+
+    # ---- outlets -------------------------------------------------------------------
+
+    def upsert_outlets(self, rows: Iterable[dict]) -> int:
+        """Insert or update outlet rows (dicts with the outlets table's columns)."""
+        rows = [_clean_json(dict(r)) for r in rows]
+        if not rows:
+            return 0
+        stmt = self._insert(outlets)
+        cols = {c.name: stmt.excluded[c.name] for c in outlets.columns if c.name != "domain"}
+        stmt = stmt.on_conflict_do_update(index_elements=["domain"], set_=cols)
+        with self.engine.begin() as conn:
+            conn.execute(stmt, rows)
+        return len(rows)
+
+    def outlet_rows(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(outlets))]
+
+    # ---- articles ------------------------------------------------------------------
+
+    def add_article(self, story_id: str, rec: ArticleRecord, canonical_url: str,
+                    outlet_domain: str, run_id: int | None = None) -> tuple[str, int | None]:
+        """Store one article unless it is already there.
+
+        Returns ("new", id) or ("duplicate", id of the existing row). A duplicate is the
+        same canonical URL in the story, or the same text from the same outlet.
+        """
+        row = self._article_row(story_id, rec, canonical_url, outlet_domain, run_id)
+        with self.engine.begin() as conn:
+            existing = self._find_duplicate(conn, row)
+            if existing is not None:
+                return "duplicate", existing
+            stmt = self._insert(articles).values(**row).on_conflict_do_nothing(
+                index_elements=["story_id", "canonical_url"])
+            result = conn.execute(stmt)
+            if result.rowcount == 0:  # lost a race with another writer
+                return "duplicate", self._find_duplicate(conn, row)
+            return "new", result.inserted_primary_key[0]
+
+    def _article_row(self, story_id, rec: ArticleRecord, canonical_url, outlet_domain, run_id) -> dict:
+        return {
+            "story_id": story_id,
+            "url": clean_text(rec.url),
+            "canonical_url": clean_text(canonical_url),
+            "domain": outlet_domain,
+            "title": clean_text(rec.title or ""),
+            "text": clean_text(rec.text or ""),
+            "published": as_utc(rec.published),
+            "collected": utcnow(),
+            "source": rec.source,
+            "role": rec.role,
+            "content_hash": content_hash(clean_text(rec.text or "")),
+            "extractor": rec.extractor,
+            "language": rec.language,
+            "authors": json.dumps([clean_text(a) for a in rec.authors]),
+            "archive_url": clean_text(rec.archive_url),
+            "credit": clean_text(rec.credit),
+            "flags": ",".join(rec.flags),
+            "run_id": run_id,
+        }
+
+    @staticmethod
+    def _find_duplicate(conn, row: dict) -> int | None:
+        a = articles.c
+        same_url = sa.and_(a.story_id == row["story_id"], a.canonical_url == row["canonical_url"])
+        same_text = sa.and_(a.story_id == row["story_id"], a.domain == row["domain"],
+                            a.content_hash == row["content_hash"], a.role == row["role"])
+        found = conn.execute(sa.select(a.id).where(sa.or_(same_url, same_text)).limit(1)).first()
+        return found[0] if found else None
+
+    def has_url(self, story_id: str, canonical_url: str) -> bool:
+        a = articles.c
+        with self.engine.connect() as conn:
+            q = sa.select(a.id).where(a.story_id == story_id, a.canonical_url == canonical_url)
+            return conn.execute(q.limit(1)).first() is not None
+
+    def articles(self, story_id: str, role: str | None = None, with_text: bool = True) -> list[dict]:
+        """The story's articles, oldest id first, as dicts."""
+        cols = [c for c in articles.columns if with_text or c.name != "text"]
+        q = sa.select(*cols).where(articles.c.story_id == story_id).order_by(articles.c.id)
+        if role:
+            q = q.where(articles.c.role == role)
+        with self.engine.connect() as conn:
+            return [_article_dict(r._mapping) for r in conn.execute(q)]
+
+    def count_articles(self, story_id: str | None = None) -> int:
+        q = sa.select(sa.func.count()).select_from(articles)
+        if story_id:
+            q = q.where(articles.c.story_id == story_id)
+        with self.engine.connect() as conn:
+            return conn.execute(q).scalar_one()
+
+    def story_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            q = sa.select(articles.c.story_id).distinct().order_by(articles.c.story_id)
+            return [r[0] for r in conn.execute(q)]
+
+    # ---- runs and fetch outcomes -----------------------------------------------------
+
+    def start_run(self, story_id: str, kind: str, sources: str = "") -> int:
+        row = {"story_id": story_id, "kind": kind, "sources": sources, "started": utcnow(),
+               "status": "running", "pid": os.getpid(), "host": socket.gethostname()}
+        with self.engine.begin() as conn:
+            return conn.execute(sa.insert(runs).values(**row)).inserted_primary_key[0]
+
+    def record_fetches(self, run_id: int, outcomes: Iterable[FetchOutcome]) -> None:
+        rows = [{"run_id": run_id, "url": clean_text(o.url)[:4000], "source": o.source,
+                 "outlet": o.outlet, "status": o.status, "reason": clean_text(o.reason)[:2000],
+                 "http_status": o.http_status, "at": utcnow()} for o in outcomes]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(sa.insert(fetches), rows)
+
+    def finish_run(self, run_id: int, status: str, summary: dict) -> None:
+        values = {"finished": utcnow(), "status": status, "summary": _clean_json(summary)}
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
+
+    def recent_runs(self, limit: int = 20, story_id: str | None = None) -> list[dict]:
+        q = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
+        if story_id:
+            q = q.where(runs.c.story_id == story_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def run_fetches(self, run_id: int) -> list[dict]:
+        q = sa.select(fetches).where(fetches.c.run_id == run_id).order_by(fetches.c.id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # ---- embeddings cache -------------------------------------------------------------
+
+    def get_embeddings(self, model: str, text_hashes: Iterable[str]) -> dict[str, bytes]:
+        """Cached vectors (raw float32 bytes) for the hashes that have one."""
+        wanted = list(dict.fromkeys(text_hashes))
+        found: dict[str, bytes] = {}
+        e = embeddings.c
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                q = sa.select(e.text_hash, e.vector).where(e.model == model, e.text_hash.in_(chunk))
+                found.update({h: bytes(v) for h, v in conn.execute(q)})
+        return found
+
+    def put_embeddings(self, model: str, vectors: dict[str, bytes], dim: int) -> None:
+        rows = [{"model": model, "text_hash": h, "dim": dim, "vector": v} for h, v in vectors.items()]
+        if not rows:
+            return
+        stmt = self._insert(embeddings).on_conflict_do_nothing(index_elements=["model", "text_hash"])
+        with self.engine.begin() as conn:
+            for i in range(0, len(rows), 1000):
+                conn.execute(stmt, rows[i:i + 1000])
+
+    # ---- analysis results ---------------------------------------------------------------
+
+    def replace_results(self, story_id: str, per_article: dict[int, dict],
+                        per_story: dict[str, Any]) -> None:
+        """Swap in a whole analysis run's results in one transaction.
+
+        Readers see either the previous results or the new ones, never a mix.
+        """
+        now = utcnow()
+        art_rows = [{"story_id": story_id, "article_id": aid, "payload": _clean_json(p), "computed": now}
+                    for aid, p in per_article.items()]
+        story_rows = [{"story_id": story_id, "name": n, "payload": _clean_json(p), "computed": now}
+                      for n, p in per_story.items()]
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(article_results).where(article_results.c.story_id == story_id))
+            conn.execute(sa.delete(story_results).where(story_results.c.story_id == story_id))
+            if art_rows:
+                conn.execute(sa.insert(article_results), art_rows)
+            if story_rows:
+                conn.execute(sa.insert(story_results), story_rows)
+
+    def article_results(self, story_id: str) -> dict[int, dict]:
+        r = article_results.c
+        with self.engine.connect() as conn:
+            q = sa.select(r.article_id, r.payload).where(r.story_id == story_id)
+            return {aid: payload for aid, payload in conn.execute(q)}
+
+    def story_result(self, story_id: str, name: str, default: Any = None) -> Any:
+        r = story_results.c
+        with self.engine.connect() as conn:
+            q = sa.select(r.payload).where(r.story_id == story_id, r.name == name)
+            row = conn.execute(q).first()
+        return row[0] if row else default
+
+    def story_results(self, story_id: str) -> dict[str, Any]:
+        r = story_results.c
+        with self.engine.connect() as conn:
+            q = sa.select(r.name, r.payload).where(r.story_id == story_id)
+            return {n: p for n, p in conn.execute(q)}
+
+    # ---- housekeeping --------------------------------------------------------------------
+
+    def integrity_ok(self) -> bool:
+        """SQLite's integrity_check (PostgreSQL guarantees this itself)."""
+        if self.dialect != "sqlite":
+            return True
+        with self.engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
+
+
+def _article_dict(mapping) -> dict:
+    row = dict(mapping)
+    if "authors" in row:
+        row["authors"] = json.loads(row["authors"] or "[]")
+    row["flags"] = [f for f in (row.get("flags") or "").split(",") if f]
+    for key in ("published", "collected"):
+        row[key] = as_utc(row.get(key))
+    return row
+
+
+def open_store(db: str | None = None, readonly: bool = False) -> Store:
+    """Open (and create or upgrade, unless read-only) the database named by `db` or FRAMELENS_DB."""
+    from .settings import default_db
+
+    return Store(db or default_db(), readonly=readonly)

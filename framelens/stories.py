@@ -1,0 +1,389 @@
+"""Story files: load `data/stories/<id>.yaml` and validate every key.
+
+The format is documented in docs/story-format.md. `load_story` reports every problem
+with the file, the line and the key path, and returns a `Story` of plain dataclasses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import settings
+from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
+
+ID_RE = re.compile(r"^[a-z0-9_]+$")
+STORY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+STANCE_LABELS = ("critical", "neutral", "supportive")
+
+TOP_KEYS = {"id", "title", "description", "demo", "language", "dates", "query", "seeds",
+            "primary_source", "actors", "features", "frames", "stance", "descriptors", "key_facts"}
+QUERY_KEYS = {"keywords", "gdelt", "gnews", "relevance"}
+RELEVANCE_KEYS = {"all", "any", "none", "min_any"}
+SEED_KEYS = {"url", "outlet", "published", "note"}
+PRIMARY_KEYS = {"url", "path", "title"}
+ACTOR_KEYS = {"label", "aliases"}
+DETECTOR_KEYS = {"id", "label", "description", "statement", "patterns", "exclude_patterns",
+                 "prototypes", "negative_prototypes", "threshold"}
+STANCE_KEYS = {"target", "labels"}
+
+
+@dataclass
+class Detector:
+    """A yes/no question answered per sentence by patterns and prototype similarity."""
+
+    id: str
+    label: str
+    description: str = ""
+    statement: str = ""
+    patterns: list[str] = field(default_factory=list)
+    exclude_patterns: list[str] = field(default_factory=list)
+    prototypes: list[str] = field(default_factory=list)
+    negative_prototypes: list[str] = field(default_factory=list)
+    threshold: float | None = None
+
+    def compiled(self) -> list[re.Pattern]:
+        return [re.compile(p, re.IGNORECASE) for p in self.patterns]
+
+    def compiled_excludes(self) -> list[re.Pattern]:
+        return [re.compile(p, re.IGNORECASE) for p in self.exclude_patterns]
+
+
+@dataclass
+class Relevance:
+    all: list[str] = field(default_factory=list)
+    any: list[str] = field(default_factory=list)
+    none: list[str] = field(default_factory=list)
+    min_any: int = 1
+
+    def accepts(self, text: str) -> bool:
+        """True when the text passes the rule (case-insensitive phrase terms, `a|b` = either)."""
+        low = (text or "").lower()
+        has = lambda term: any(alt.strip().lower() in low for alt in term.split("|") if alt.strip())
+        if not all(has(t) for t in self.all):
+            return False
+        if self.any and sum(has(t) for t in self.any) < min(self.min_any, len(self.any)):
+            return False
+        return not any(has(t) for t in self.none)
+
+
+@dataclass
+class Seed:
+    url: str
+    outlet: str = ""
+    published: dt.date | None = None
+    note: str = ""
+
+
+@dataclass
+class PrimarySource:
+    url: str = ""
+    path: Path | None = None
+    title: str = ""
+
+
+@dataclass
+class Actor:
+    id: str
+    label: str
+    aliases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Story:
+    id: str
+    title: str
+    path: Path
+    file_hash: str
+    start: dt.date
+    end: dt.date
+    keywords: list[str]
+    relevance: Relevance
+    description: str = ""
+    demo: bool = False
+    language: str = "en"
+    gdelt_query: str = ""
+    gnews_query: str = ""
+    seeds: list[Seed] = field(default_factory=list)
+    primary_source: PrimarySource | None = None
+    actors: dict[str, Actor] = field(default_factory=dict)
+    features: list[Detector] = field(default_factory=list)
+    frames: list[Detector] = field(default_factory=list)
+    stance_target: str = ""
+    stance: dict[str, Detector] = field(default_factory=dict)
+    descriptors: dict[str, list[Detector]] = field(default_factory=dict)
+    key_facts: list[Detector] = field(default_factory=list)
+
+
+def stories_dir() -> Path:
+    return Path(settings.get("FRAMELENS_STORIES_DIR"))
+
+
+def story_path(story_id: str) -> Path:
+    return stories_dir() / f"{story_id}.yaml"
+
+
+def list_stories() -> list[str]:
+    """Ids of the story files in the stories folder."""
+    return sorted(p.stem for p in stories_dir().glob("*.yaml"))
+
+
+def load_story(story: str | Path) -> Story:
+    """Load a story by id (from the stories folder) or by path; raise ConfigError when invalid."""
+    path = Path(story) if str(story).endswith((".yaml", ".yml")) else story_path(str(story))
+    if not path.exists():
+        known = ", ".join(list_stories()) or "none"
+        raise ConfigError([f"{path}: no such story file (stories in {stories_dir()}: {known})"])
+    data, problems = load_yaml(path)
+    if not isinstance(data, dict):
+        problems.add("", "a story file must be a mapping of keys (title, dates, query, ...)")
+        problems.raise_if_any()
+    story = _parse_story(path, data, problems)
+    problems.raise_if_any()
+    return story
+
+
+def _parse_story(path: Path, data: dict, p: Problems) -> Story | None:
+    check_keys(p, "", data, TOP_KEYS, {"title", "dates", "query"})
+    story_id = path.stem
+    if "id" in data and data["id"] != story_id:
+        p.add("id", f"'{data['id']}' does not match the file name '{story_id}'")
+    if not STORY_ID_RE.match(story_id):
+        p.add("", f"story id '{story_id}' (the file name) may use only a-z, 0-9, '-' and '_'")
+    start, end = _dates(p, data.get("dates"))
+    keywords, relevance, gdelt, gnews = _query(p, data.get("query"))
+    actors = _actors(p, data.get("actors"))
+    story = Story(
+        id=story_id, title=_text(p, "title", data.get("title"), required=True), path=path,
+        file_hash=hashlib.sha256(path.read_bytes()).hexdigest(), start=start, end=end,
+        keywords=keywords, relevance=relevance, gdelt_query=gdelt, gnews_query=gnews,
+        description=_text(p, "description", data.get("description")),
+        demo=_bool(p, "demo", data.get("demo", False)),
+        language=_text(p, "language", data.get("language")) or "en",
+        seeds=_seeds(p, data.get("seeds")),
+        primary_source=_primary(p, path, data.get("primary_source")),
+        actors=actors,
+        features=_detector_list(p, "features", data.get("features")),
+        frames=_detector_list(p, "frames", data.get("frames")),
+        key_facts=_detector_list(p, "key_facts", data.get("key_facts"), need_statement=True),
+        descriptors=_descriptors(p, data.get("descriptors"), actors),
+    )
+    story.stance_target, story.stance = _stance(p, data.get("stance"))
+    return story
+
+
+def _text(p: Problems, path: str, value: Any, required: bool = False) -> str:
+    if value is None:
+        return ""
+    if not expect(p, path, value, str, "a string"):
+        return ""
+    if required and not value.strip():
+        p.add(path, "must not be empty")
+    return value.strip()
+
+
+def _bool(p: Problems, path: str, value: Any) -> bool:
+    return value if expect(p, path, value, bool, "true or false") else False
+
+
+def _date(p: Problems, path: str, value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    p.add(path, f"expected an ISO date like 2021-01-21, got {value!r}")
+    return None
+
+
+def _dates(p: Problems, value: Any) -> tuple[dt.date, dt.date]:
+    fallback = dt.date(1970, 1, 1)
+    if value is None or not expect(p, "dates", value, dict, "a mapping with start and end"):
+        return fallback, fallback
+    check_keys(p, "dates", value, {"start", "end"}, {"start", "end"})
+    start = _date(p, "dates.start", value["start"]) if "start" in value else None
+    end = _date(p, "dates.end", value["end"]) if "end" in value else None
+    if start and end and start > end:
+        p.add("dates.end", f"end {end} is before start {start}")
+    return start or fallback, end or start or fallback
+
+
+def _query(p: Problems, value: Any) -> tuple[list[str], Relevance, str, str]:
+    if value is None or not expect(p, "query", value, dict, "a mapping with keywords and relevance"):
+        return [], Relevance(), "", ""
+    check_keys(p, "query", value, QUERY_KEYS, {"keywords"})
+    keywords = string_list(p, "query.keywords", value.get("keywords"))
+    if "keywords" in value and not keywords:
+        p.add("query.keywords", "needs at least one search term")
+    return (keywords, _relevance(p, value.get("relevance")),
+            _text(p, "query.gdelt", value.get("gdelt")), _text(p, "query.gnews", value.get("gnews")))
+
+
+def _relevance(p: Problems, value: Any) -> Relevance:
+    if value is None or not expect(p, "query.relevance", value, dict, "a mapping with all/any/none"):
+        return Relevance()
+    check_keys(p, "query.relevance", value, RELEVANCE_KEYS)
+    min_any = value.get("min_any", 1)
+    if not isinstance(min_any, int) or isinstance(min_any, bool) or min_any < 1:
+        p.add("query.relevance.min_any", f"expected a whole number >= 1, got {min_any!r}")
+        min_any = 1
+    return Relevance(all=string_list(p, "query.relevance.all", value.get("all")),
+                     any=string_list(p, "query.relevance.any", value.get("any")),
+                     none=string_list(p, "query.relevance.none", value.get("none")), min_any=min_any)
+
+
+def _http_url(p: Problems, path: str, value: Any) -> str:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
+        p.add(path, f"expected an http(s) URL, got {value!r}")
+        return ""
+    return value.strip()
+
+
+def _seeds(p: Problems, value: Any) -> list[Seed]:
+    if value is None or not expect(p, "seeds", value, list, "a list of URLs"):
+        return []
+    seeds = []
+    for i, item in enumerate(value):
+        path = f"seeds[{i}]"
+        if isinstance(item, str):
+            item = {"url": item}
+        if not expect(p, path, item, dict, "a URL or a mapping with url"):
+            continue
+        check_keys(p, path, item, SEED_KEYS, {"url"})
+        url = _http_url(p, f"{path}.url", item.get("url")) if "url" in item else ""
+        published = _date(p, f"{path}.published", item["published"]) if item.get("published") else None
+        if url:
+            seeds.append(Seed(url, _text(p, f"{path}.outlet", item.get("outlet")), published,
+                              _text(p, f"{path}.note", item.get("note"))))
+    return seeds
+
+
+def _primary(p: Problems, story_path_: Path, value: Any) -> PrimarySource | None:
+    if value is None or not expect(p, "primary_source", value, dict, "a mapping with url and/or path"):
+        return None
+    check_keys(p, "primary_source", value, PRIMARY_KEYS)
+    if not value.get("url") and not value.get("path"):
+        p.add("primary_source", "needs a url or a path")
+    url = _http_url(p, "primary_source.url", value["url"]) if value.get("url") else ""
+    local = None
+    if value.get("path"):
+        local = (story_path_.parent / _text(p, "primary_source.path", value["path"])).resolve()
+        if not local.is_file():
+            p.add("primary_source.path", f"file {local} does not exist")
+    return PrimarySource(url=url, path=local, title=_text(p, "primary_source.title", value.get("title")))
+
+
+def _actors(p: Problems, value: Any) -> dict[str, Actor]:
+    if value is None or not expect(p, "actors", value, dict, "a mapping of actor id to {label, aliases}"):
+        return {}
+    actors = {}
+    for actor_id, spec in value.items():
+        path = f"actors.{actor_id}"
+        if not ID_RE.match(str(actor_id)):
+            p.add(path, "actor ids may use only a-z, 0-9 and '_'")
+        if not expect(p, path, spec, dict, "a mapping with label and aliases"):
+            continue
+        check_keys(p, path, spec, ACTOR_KEYS, {"label"})
+        actors[str(actor_id)] = Actor(str(actor_id), _text(p, f"{path}.label", spec.get("label")),
+                                      string_list(p, f"{path}.aliases", spec.get("aliases")))
+    return actors
+
+
+def _regexes(p: Problems, path: str, value: Any) -> list[str]:
+    good = []
+    for i, pattern in enumerate(string_list(p, path, value)):
+        try:
+            re.compile(pattern, re.IGNORECASE)
+            good.append(pattern)
+        except re.error as exc:
+            p.add(f"{path}[{i}]", f"invalid regular expression {pattern!r}: {exc}")
+    return good
+
+
+def _detector(p: Problems, path: str, spec: Any, need_id: bool = True,
+              need_statement: bool = False, need_matcher: bool = True) -> Detector | None:
+    if not expect(p, path, spec, dict, "a mapping with id, label, patterns, prototypes"):
+        return None
+    required = {"label"} | ({"id"} if need_id else set()) | ({"statement"} if need_statement else set())
+    check_keys(p, path, spec, DETECTOR_KEYS if need_id else DETECTOR_KEYS - {"id"}, required)
+    det_id = str(spec.get("id", path.rsplit(".", 1)[-1]))
+    if need_id and "id" in spec and not ID_RE.match(det_id):
+        p.add(f"{path}.id", f"'{det_id}' may use only a-z, 0-9 and '_'")
+    threshold = spec.get("threshold")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
+                                  or not 0 < threshold <= 1):
+        p.add(f"{path}.threshold", f"expected a number in (0, 1], got {threshold!r}")
+        threshold = None
+    det = Detector(
+        id=det_id, label=_text(p, f"{path}.label", spec.get("label")),
+        description=_text(p, f"{path}.description", spec.get("description")),
+        statement=_text(p, f"{path}.statement", spec.get("statement")),
+        patterns=_regexes(p, f"{path}.patterns", spec.get("patterns")),
+        exclude_patterns=_regexes(p, f"{path}.exclude_patterns", spec.get("exclude_patterns")),
+        prototypes=string_list(p, f"{path}.prototypes", spec.get("prototypes")),
+        negative_prototypes=string_list(p, f"{path}.negative_prototypes", spec.get("negative_prototypes")),
+        threshold=float(threshold) if threshold is not None else None)
+    if need_matcher and not det.patterns and not det.prototypes and not ("patterns" in spec or "prototypes" in spec):
+        p.add(path, "needs patterns or prototypes (or both)")
+    return det
+
+
+def _detector_list(p: Problems, path: str, value: Any, need_statement: bool = False,
+                   need_matcher: bool = True) -> list[Detector]:
+    if value is None or not expect(p, path, value, list, "a list of detectors"):
+        return []
+    found: list[Detector] = []
+    for i, spec in enumerate(value):
+        # the frame 'other' is a catch-all and may have no matcher
+        other = isinstance(spec, dict) and spec.get("id") == "other"
+        det = _detector(p, f"{path}[{i}]", spec, need_statement=need_statement,
+                        need_matcher=need_matcher and not other)
+        if det is None:
+            continue
+        if any(d.id == det.id for d in found):
+            p.add(f"{path}[{i}].id", f"duplicate id '{det.id}'")
+        found.append(det)
+    return found
+
+
+def _stance(p: Problems, value: Any) -> tuple[str, dict[str, Detector]]:
+    if value is None or not expect(p, "stance", value, dict, "a mapping with target and labels"):
+        return "", {}
+    check_keys(p, "stance", value, STANCE_KEYS, {"labels"})
+    labels = value.get("labels")
+    if labels is None or not expect(p, "stance.labels", labels, dict, "a mapping critical/neutral/supportive"):
+        return _text(p, "stance.target", value.get("target")), {}
+    if set(labels) != set(STANCE_LABELS):
+        p.add("stance.labels", f"must have exactly {', '.join(STANCE_LABELS)}; got {', '.join(map(str, labels))}")
+    detectors = {}
+    for name in STANCE_LABELS:
+        if name in labels:
+            spec = labels[name] if isinstance(labels[name], dict) else labels[name]
+            det = _detector(p, f"stance.labels.{name}", spec, need_id=False, need_matcher=name != "neutral")
+            if det:
+                det.id = name
+                detectors[name] = det
+    return _text(p, "stance.target", value.get("target")), detectors
+
+
+def _descriptors(p: Problems, value: Any, actors: dict[str, Actor]) -> dict[str, list[Detector]]:
+    if value is None or not expect(p, "descriptors", value, dict, "a mapping of actor id to detectors"):
+        return {}
+    out = {}
+    for actor_id, dets in value.items():
+        if actor_id not in actors:
+            p.add(f"descriptors.{actor_id}", f"actor '{actor_id}' is not declared under actors")
+        out[str(actor_id)] = _detector_list(p, f"descriptors.{actor_id}", dets)
+    return out
+
+
+__all__ = ["Story", "Detector", "Relevance", "Seed", "PrimarySource", "Actor", "ConfigError",
+           "load_story", "list_stories", "story_path", "stories_dir"]

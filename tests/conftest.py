@@ -1,0 +1,81 @@
+"""Shared fixtures: a fresh database per test, a small valid story file, the registry."""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from framelens.outlets import Outlet, OutletRegistry  # noqa: E402
+from framelens.stories import load_story  # noqa: E402
+from framelens.store import Store  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+MINI_STORY = textwrap.dedent("""\
+    title: The Gadget ruling
+    description: A fictional ruling used by the tests.
+    dates: {start: 2024-05-01, end: 2024-05-20}
+    query:
+      keywords: [gadget ruling]
+      relevance: {all: [gadget], any: ["judge|court"]}
+    actors:
+      gadgetco: {label: GadgetCo, aliases: [Gadget Company]}
+    features:
+      - id: names_judge
+        label: Names the judge
+        patterns: ['\\bJudge Ada Quill\\b']
+        prototypes: [The ruling was written by Judge Ada Quill.]
+    frames:
+      - {id: legal, label: Legal, patterns: ['\\bcourt\\b']}
+      - {id: other, label: Other}
+    stance:
+      target: the ruling
+      labels:
+        critical: {label: Critical, patterns: ['\\boutrage']}
+        neutral: {label: Neutral}
+        supportive: {label: Supportive, patterns: ['\\bright call\\b']}
+    key_facts:
+      - {id: denied, label: Denied, statement: The court denied the motion., patterns: ['\\bdenied\\b']}
+    """)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> str:
+    return str(tmp_path / "test.db")
+
+
+@pytest.fixture
+def store(db_path):
+    s = Store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def stories_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "gadget.yaml").write_text(MINI_STORY, encoding="utf-8")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def story(stories_dir):
+    return load_story("gadget")
+
+
+@pytest.fixture
+def registry() -> OutletRegistry:
+    return OutletRegistry([
+        Outlet("leftside.example", "Leftside Daily", lean="left", kind="national"),
+        Outlet("middle.example", "Middle Post", lean="center", kind="wire"),
+        Outlet("rightway.example", "Rightway News", lean="right", kind="opinion", aliases=["rw.example"]),
+    ])
