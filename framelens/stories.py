@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -63,12 +64,19 @@ class Relevance:
     def accepts(self, text: str) -> bool:
         """True when the text passes the rule (case-insensitive phrase terms, `a|b` = either)."""
         low = (text or "").lower()
-        has = lambda term: any(alt.strip().lower() in low for alt in term.split("|") if alt.strip())
+        has = lambda term: _term_regex(term).search(low) is not None
         if not all(has(t) for t in self.all):
             return False
         if self.any and sum(has(t) for t in self.any) < min(self.min_any, len(self.any)):
             return False
         return not any(has(t) for t in self.none)
+
+
+@lru_cache(maxsize=512)
+def _term_regex(term: str) -> re.Pattern:
+    """A relevance term as a whole-word, case-insensitive regex ('aws' must not match 'laws')."""
+    alternatives = [re.escape(alt.strip().lower()) for alt in term.split("|") if alt.strip()]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 @dataclass

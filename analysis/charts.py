@@ -1,0 +1,516 @@
+"""Plotly figures shared by the dashboard pages and the headless export.
+
+Only plotly (and kaleido for PNG/SVG) — no Streamlit, no torch. Every figure takes a table
+from `framelens.queries` and returns a `plotly.graph_objects.Figure`. Text from articles
+(outlet names, titles, sentences) is HTML-escaped before it reaches plotly, whose labels
+understand a little HTML.
+
+`write_story_charts(store, story, out_dir, formats)` writes every chart as HTML (plotly.js
+embedded, works offline) and, when Chromium is available, PNG and SVG.
+"""
+
+from __future__ import annotations
+
+import atexit
+import html
+import shutil
+import threading
+import warnings
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from framelens import queries as q
+
+# Okabe-Ito-like, blue -> grey -> red(vermillion), with dark ends and light inner leans so
+# the order also reads in greyscale and for every common colour-vision deficiency.
+LEAN_COLORS = {"left": "#0072B2", "lean-left": "#74B9E6", "center": "#8C8C8C",
+               "lean-right": "#F0A37A", "right": "#C84B00", "unrated": "#D9D9D9"}
+LEAN_LABELS = {"left": "Left", "lean-left": "Lean left", "center": "Center", "lean-right": "Lean right",
+               "right": "Right", "unrated": "Unrated"}
+FIDELITY_COLORS = {"exact": "#009E73", "close": "#56B4E9", "altered": "#CC79A7", "not_in_source": "#BBBBBB"}
+STANCE_COLORS = {"critical": "#CC79A7", "neutral": "#BBBBBB", "supportive": "#009E73"}
+QUALITATIVE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
+               "#999999", "#882255", "#44AA99", "#117733"]
+SHARE_SCALE = "Purples"  # sequential by lightness; no lean hue, so it never reads as a lean
+FONT = dict(family="Inter, 'Source Sans Pro', Arial, sans-serif", size=13, color="#262730")
+EXPORT_WIDTH, EXPORT_SCALE = 1200, 2
+LABEL_MAX = 42
+
+
+class StaticExportUnavailable(RuntimeError):
+    """PNG/SVG export needs a Chromium/Chrome binary and none was found."""
+
+
+def lean_color(lean: str) -> str:
+    return LEAN_COLORS.get(lean, LEAN_COLORS["unrated"])
+
+
+def lean_label(lean: str) -> str:
+    return LEAN_LABELS.get(lean, str(lean))
+
+
+def escape(text) -> str:
+    """Text for a plotly label or hover: HTML-escaped, newlines flattened."""
+    return html.escape(" ".join(str(text if text is not None else "").split()), quote=False)
+
+
+def short(text, limit: int = LABEL_MAX) -> str:
+    """Escaped and shortened to `limit` characters (long names wreck axes)."""
+    flat = " ".join(str(text if text is not None else "").split())
+    return escape(flat if len(flat) <= limit else flat[: limit - 1] + "…")
+
+
+def wrap_sentences(sentences: Iterable[str], limit: int = 3, width: int = 90) -> str:
+    """Evidence sentences for a hover box: escaped, shortened, one per line."""
+    items = [short(s, width) for s in list(sentences)[:limit]]
+    return "<br>".join(f"• {s}" for s in items) if items else "(no evidence)"
+
+
+def outlet_labels(df: pd.DataFrame) -> pd.Series:
+    """Short, escaped, unique outlet labels (names shared by two domains get the domain)."""
+    base = df["outlet"].map(short)
+    clash = df.groupby(base)["domain"].transform("nunique") > 1
+    return base.where(~clash, base + " (" + df["domain"].map(lambda d: short(d, 30)) + ")")
+
+
+def _layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
+    kw.setdefault("margin", dict(l=10, r=10, t=70, b=10))
+    fig.update_layout(template="plotly_white", title=dict(text=escape(title), x=0, xanchor="left"),
+                      font=FONT, height=height,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1), **kw)
+    return fig
+
+
+def empty_figure(title: str, message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font=dict(size=15, color="#555"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, height=260)
+
+
+def _lean_order(leans: Iterable[str]) -> list[str]:
+    found = set(leans)
+    return [lean for lean in q.LEAN_ORDER if lean in found] + sorted(found - set(q.LEAN_ORDER))
+
+
+# ---- overview -------------------------------------------------------------------------------
+
+def lean_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
+    """Articles per lean; syndicated copies hatched on top of independent articles."""
+    title = "Articles by outlet lean"
+    if counts.empty:
+        return empty_figure(title, "No articles match the filters.")
+    x = [lean_label(lean) for lean in counts["lean"]]
+    colors = [lean_color(lean) for lean in counts["lean"]]
+    fig = go.Figure()
+    if weighted:
+        fig.add_bar(x=x, y=counts["weighted"], marker_color=colors, name="weighted (copies count 1/group)",
+                    text=counts["weighted"].round(1), textposition="outside",
+                    hovertemplate="%{x}: %{y:.1f} weighted articles<extra></extra>")
+    else:
+        fig.add_bar(x=x, y=counts["independent"], marker_color=colors, name="independent",
+                    text=counts["articles"], textposition="none",
+                    hovertemplate="%{x}: %{y} independent<extra></extra>")
+        fig.add_bar(x=x, y=counts["copies"], marker=dict(color=colors, pattern_shape="/"),
+                    name="syndicated copies", hovertemplate="%{x}: %{y} copies<extra></extra>")
+        fig.add_scatter(x=x, y=counts["articles"], mode="text", text=counts["articles"], textposition="top center",
+                        showlegend=False, hoverinfo="skip")
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, barmode="stack", yaxis_title="articles", height=380)
+
+
+def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
+    """Articles per outlet, coloured by lean, copies hatched."""
+    title = "Articles by outlet"
+    if counts.empty:
+        return empty_figure(title, "No articles match the filters.")
+    labels = outlet_labels(counts)
+    fig = go.Figure()
+    for lean in _lean_order(counts["lean"]):
+        part = counts[counts["lean"] == lean]
+        y = labels[part.index]
+        if weighted:
+            fig.add_bar(y=y, x=part["weighted"], orientation="h", marker_color=lean_color(lean),
+                        name=lean_label(lean), hovertemplate="%{y}: %{x:.1f} weighted<extra></extra>")
+            continue
+        fig.add_bar(y=y, x=part["independent"], orientation="h", marker_color=lean_color(lean),
+                    name=lean_label(lean), legendgroup=lean, hovertemplate="%{y}: %{x} independent<extra></extra>")
+        if part["copies"].sum():
+            fig.add_bar(y=y, x=part["copies"], orientation="h", legendgroup=lean, showlegend=False,
+                        marker=dict(color=lean_color(lean), pattern_shape="/"),
+                        hovertemplate="%{y}: %{x} syndicated copies<extra></extra>")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(labels)[::-1])
+    return _layout(fig, title, barmode="stack", xaxis_title="articles", height=max(300, 26 * len(counts) + 120))
+
+
+def timeline_chart(tl: pd.DataFrame) -> go.Figure:
+    title = "Publication timeline by lean"
+    if tl.empty:
+        return empty_figure(title, "No dated articles match the filters.")
+    fig = go.Figure()
+    for lean in _lean_order(tl["lean"]):
+        part = tl[tl["lean"] == lean]
+        fig.add_bar(x=part["day"], y=part["articles"], name=lean_label(lean), marker_color=lean_color(lean),
+                    hovertemplate="%{x}: %{y:.3~f} articles<extra>" + escape(lean_label(lean)) + "</extra>")
+    fig.update_xaxes(type="date")
+    return _layout(fig, title, barmode="stack", yaxis_title="articles", height=360)
+
+
+# ---- comparison ------------------------------------------------------------------------------
+
+def _matrix(df: pd.DataFrame, col: str, value: str, order: list[str] | None = None):
+    """Rows (outlets, lean-grouped) x columns pivot plus the cell lookup for hovers."""
+    rows = df.drop_duplicates("domain")[["outlet", "domain", "lean"]].reset_index(drop=True)
+    rows["label"] = outlet_labels(rows) + "  ·  " + rows["lean"].map(lean_label)
+    cols = order or list(dict.fromkeys(df[col]))
+    z = df.pivot_table(index="domain", columns=col, values=value, aggfunc="first").reindex(
+        index=rows["domain"], columns=cols)
+    return rows, cols, z
+
+
+def _heatmap(df: pd.DataFrame, col: str, col_labels: dict, title: str, value: str = "share",
+             text_fn: Callable | None = None, hover_fn: Callable | None = None, zmax: float = 1.0,
+             colorbar_title: str = "share") -> go.Figure:
+    if df.empty:
+        return empty_figure(title, "Nothing to compare yet: no analysed articles match the filters.")
+    rows, cols, z = _matrix(df, col, value, list(dict.fromkeys(df[col])))
+    cell = df.set_index(["domain", col])
+    text, hover, custom = [], [], []
+    for domain in rows["domain"]:
+        t_row, h_row, c_row = [], [], []
+        for c in cols:
+            r = cell.loc[(domain, c)] if (domain, c) in cell.index else None
+            t_row.append(text_fn(r) if r is not None and text_fn else "")
+            h_row.append(hover_fn(r) if r is not None and hover_fn else "")
+            c_row.append([domain, c])
+        text.append(t_row), hover.append(h_row), custom.append(c_row)
+    fig = go.Figure(go.Heatmap(
+        z=z.values, x=[short(col_labels.get(c, c), 28) for c in cols], y=list(rows["label"]),
+        zmin=0, zmax=zmax, colorscale=SHARE_SCALE, text=text, texttemplate="%{text}", hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>", customdata=custom, xgap=2, ygap=2,
+        colorbar=dict(title=dict(text=colorbar_title), thickness=12), hoverongaps=False))
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_xaxes(type="category", side="top", tickangle=0)
+    return _layout(fig, title, height=max(320, 30 * len(rows) + 170), margin=dict(l=10, r=10, t=110, b=10))
+
+
+def _count_text(r) -> str:
+    return f"{_num(r['present'])}/{_num(r['articles'])}"
+
+
+def _num(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+def feature_heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Outlet x feature share of articles, grouped by lean; hover shows the evidence."""
+    def hover(r):
+        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: "
+                f"{_count_text(r)} articles ({r['share']:.0%})<br>{wrap_sentences(r['evidence'])}")
+    return _heatmap(matrix, "feature", labels, "Framing features by outlet (share of articles)",
+                    text_fn=_count_text, hover_fn=hover)
+
+
+def prevalence_chart(prev: pd.DataFrame) -> go.Figure:
+    """Feature prevalence by lean: share of articles, with the counts written on the bars."""
+    title = "Feature prevalence by lean (articles using it / analysed articles)"
+    if prev.empty:
+        return empty_figure(title, "No analysed articles match the filters.")
+    fig = go.Figure()
+    for lean in _lean_order(prev["lean"]):
+        part = prev[prev["lean"] == lean]
+        counts = [_count_text(r) for _, r in part.iterrows()]
+        fig.add_bar(x=part["label"].map(lambda s: short(s, 28)), y=part["share"], name=lean_label(lean),
+                    marker_color=lean_color(lean), text=counts, textposition="outside", customdata=counts,
+                    hovertemplate="%{x}<br>" + escape(lean_label(lean)) + ": %{customdata} (%{y:.0%})<extra></extra>")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.15])
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, barmode="group", height=420)
+
+
+def stance_chart(stance: pd.DataFrame) -> go.Figure:
+    title = "Stance toward the event by lean"
+    if stance.empty:
+        return empty_figure(title, "No stance results for the selected articles.")
+    leans = _lean_order(stance["lean"])
+    fig = go.Figure()
+    for label in ("critical", "neutral", "supportive"):
+        part = stance[stance["stance"] == label].set_index("lean").reindex(leans)
+        fig.add_bar(x=[lean_label(x) for x in leans], y=part["share"].fillna(0), name=label,
+                    marker_color=STANCE_COLORS[label], customdata=part["articles"].fillna(0),
+                    text=part["articles"].fillna(0).map(_num), textposition="inside",
+                    hovertemplate="%{x}: %{customdata:.3~f} " + label + " (%{y:.0%})<extra></extra>")
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, barmode="stack", height=360)
+
+
+# ---- framing map and frames --------------------------------------------------------------------
+
+def map_chart(points: pd.DataFrame, color_by: str = "cluster") -> go.Figure:
+    """The 2-D framing map; colour by cluster or by lean."""
+    title = "Framing map (articles placed by similarity of framing)"
+    if points.empty:
+        return empty_figure(title, "No map coordinates yet: run the analysis.")
+    fig = go.Figure()
+    key = "cluster_label" if color_by == "cluster" else "lean"
+    groups = _lean_order(points["lean"]) if key == "lean" else list(dict.fromkeys(points[key]))
+    for i, g in enumerate(groups):
+        part = points[points[key] == g]
+        color = lean_color(g) if key == "lean" else QUALITATIVE[i % len(QUALITATIVE)]
+        name = lean_label(g) if key == "lean" else short(g, 30)
+        hover = [f"<b>{short(o)}</b> · {escape(lean_label(lean))}<br>{short(t, 80)}<br>{escape(c)}"
+                 for o, lean, t, c in zip(part["outlet"], part["lean"], part["title"], part["cluster_label"])]
+        fig.add_scatter(x=part["x"], y=part["y"], mode="markers", name=name, hovertext=hover,
+                        hovertemplate="%{hovertext}<extra></extra>", customdata=part["id"],
+                        marker=dict(size=10, color=color, line=dict(width=0.8, color="white"), opacity=0.9))
+    fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
+    fig.update_yaxes(showticklabels=False, title=None, zeroline=False)
+    return _layout(fig, title, height=520)
+
+
+def frame_heatmap(frames: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
+    """Outlet x frame: mean frame score (hover adds how often it is the primary frame)."""
+    def hover(r):
+        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: mean score "
+                f"{r['mean_score']:.2f}<br>primary frame in {r['primary_share']:.0%} of {_num(r['articles'])} articles")
+    zmax = max(float(frames["mean_score"].max()), 0.01) if not frames.empty else 1.0
+    return _heatmap(frames, "frame", labels, "Frame scores by outlet (mean per article)", value="mean_score",
+                    text_fn=lambda r: f"{r['mean_score']:.2f}", hover_fn=hover, zmax=zmax, colorbar_title="score")
+
+
+def primary_frame_chart(pf: pd.DataFrame) -> go.Figure:
+    title = "Primary frame by lean"
+    if pf.empty:
+        return empty_figure(title, "No frame results for the selected articles.")
+    leans = _lean_order(pf["lean"])
+    fig = go.Figure()
+    for i, frame in enumerate(dict.fromkeys(pf["frame"])):
+        part = pf[pf["frame"] == frame].set_index("lean").reindex(leans)
+        label = part["label"].dropna().iloc[0] if part["label"].notna().any() else frame
+        fig.add_bar(x=[lean_label(x) for x in leans], y=part["share"].fillna(0), name=short(label, 28),
+                    marker_color=QUALITATIVE[i % len(QUALITATIVE)], customdata=part["articles"].fillna(0),
+                    hovertemplate="%{x}: %{customdata:.3~f} articles (%{y:.0%})<extra>" + short(label, 28) + "</extra>")
+    fig.update_yaxes(tickformat=".0%")
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, barmode="stack", height=380)
+
+
+# ---- omissions, descriptors, quotes, words --------------------------------------------------------
+
+def omission_heatmap(matrix: pd.DataFrame) -> go.Figure:
+    """Outlet x key fact / talking point: share of articles that report it."""
+    labels = dict(zip(matrix["item"], matrix["label"])) if not matrix.empty else {}
+
+    def hover(r):
+        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['type'])}: "
+                f"{short(r['label'], 80)}<br>reported in {_count_text(r)} articles<br>{wrap_sentences(r['evidence'], 2)}")
+    return _heatmap(matrix, "item", labels, "Key facts and talking points by outlet (share reporting)",
+                    text_fn=_count_text, hover_fn=hover)
+
+
+def descriptor_heatmap(desc: pd.DataFrame, actor_label: str = "") -> go.Figure:
+    labels = dict(zip(desc["descriptor"], desc["label"])) if not desc.empty else {}
+
+    def hover(r):
+        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: "
+                f"{_count_text(r)} articles<br>{wrap_sentences(r['evidence'], 2)}")
+    title = f"How outlets describe {actor_label}" if actor_label else "Descriptors by outlet"
+    return _heatmap(desc, "descriptor", labels, title, text_fn=_count_text, hover_fn=hover)
+
+
+def passage_chart(passages: pd.DataFrame) -> go.Figure:
+    """Which passages of the primary source were quoted, by lean."""
+    title = "Passages of the primary source quoted, by lean"
+    if passages.empty:
+        return empty_figure(title, "No quotes of the primary source in the selected articles.")
+    order = list(dict.fromkeys(passages["index"]))
+    names = {i: f"¶{i}: {short(t, 50)}" for i, t in zip(passages["index"], passages["passage"])}
+    fig = go.Figure()
+    for lean in _lean_order(passages["lean"]):
+        part = passages[passages["lean"] == lean]
+        fig.add_bar(y=part["index"].map(names), x=part["quoted_by"], orientation="h", name=lean_label(lean),
+                    marker_color=lean_color(lean), hovertemplate="%{y}<br>%{x:.3~f} articles<extra>"
+                    + escape(lean_label(lean)) + "</extra>")
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=[names[i] for i in order][::-1])
+    return _layout(fig, title, barmode="stack", xaxis_title="articles quoting it",
+                   height=max(300, 30 * len(order) + 140))
+
+
+def fidelity_chart(quotes: pd.DataFrame) -> go.Figure:
+    title = "Quote fidelity by lean"
+    if quotes.empty:
+        return empty_figure(title, "No quotes in the selected articles.")
+    counts = quotes.groupby(["lean", "fidelity"]).size().rename("n").reset_index()
+    leans = _lean_order(counts["lean"])
+    fig = go.Figure()
+    for fid in q.FIDELITY_ORDER:
+        part = counts[counts["fidelity"] == fid].set_index("lean").reindex(leans)
+        fig.add_bar(x=[lean_label(x) for x in leans], y=part["n"].fillna(0), name=fid.replace("_", " "),
+                    marker_color=FIDELITY_COLORS[fid], hovertemplate="%{x}: %{y} " + fid + "<extra></extra>")
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, barmode="stack", yaxis_title="quotes", height=360)
+
+
+def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 12) -> go.Figure:
+    """Fightin' Words: z-score against total frequency; the most distinctive terms labelled."""
+    title = f"Distinctive words: {name_a} vs {name_b}"
+    if words.empty:
+        return empty_figure(title, "No word counts for these groups.")
+    df = words.assign(total=words["count_a"] + words["count_b"])
+    side = df["z"].map(lambda z: "a" if z >= 1.96 else "b" if z <= -1.96 else "n")
+    colors = {"a": "#0072B2", "b": "#C84B00", "n": "#BBBBBB"}
+    names = {"a": f"more {name_a}", "b": f"more {name_b}", "n": "not distinctive"}
+    top = set(df.reindex(df["z"].abs().sort_values(ascending=False).index).head(label_top)["term"])
+    fig = go.Figure()
+    for s in ("a", "b", "n"):
+        part = df[side == s]
+        fig.add_scatter(x=part["total"], y=part["z"], mode="markers+text", name=escape(names[s]),
+                        text=[escape(t) if t in top else "" for t in part["term"]], textposition="middle right",
+                        marker=dict(color=colors[s], size=8, opacity=0.85), customdata=part["term"].map(escape),
+                        hovertemplate="%{customdata}: z=%{y:.2f}, count %{x}<extra></extra>")
+    fig.add_hline(y=1.96, line_dash="dot", line_color="#999")
+    fig.add_hline(y=-1.96, line_dash="dot", line_color="#999")
+    fig.update_xaxes(type="log", title="frequency (both groups)")
+    fig.update_yaxes(title=f"z  (+ {escape(name_a)} · − {escape(name_b)})")
+    return _layout(fig, title, height=520)
+
+
+# ---- every chart of a story, and static export --------------------------------------------------
+
+def story_charts(data: q.StoryData, f: q.Filters | None = None) -> dict[str, go.Figure]:
+    """Every chart of the story by file-friendly name (what the export and the report contain)."""
+    f = f or q.Filters()
+    info = data.info
+    weighted = f.syndication == "deweight"
+    charts = {
+        "articles_by_lean": lean_bar(q.counts_by_lean(data, f), weighted),
+        "articles_by_outlet": outlet_bar(q.counts_by_outlet(data, f), weighted),
+        "timeline": timeline_chart(q.timeline(data, f)),
+        "feature_heatmap": feature_heatmap(q.feature_matrix(data, f), {i.id: i.label for i in info.features}),
+        "feature_prevalence_by_lean": prevalence_chart(q.prevalence_by_lean(data, f)),
+        "stance_by_lean": stance_chart(q.stance_by_lean(data, f)),
+        "framing_map_clusters": map_chart(q.map_points(data, f), "cluster"),
+        "framing_map_lean": map_chart(q.map_points(data, f), "lean"),
+        "frame_scores_by_outlet": frame_heatmap(q.frames_by_outlet(data, f), {i.id: i.label for i in info.frames}),
+        "primary_frame_by_lean": primary_frame_chart(q.primary_frames_by_lean(data, f)),
+        "omissions": omission_heatmap(q.omission_matrix(data, f)),
+        "quoted_passages": passage_chart(q.quote_passages(data, f)),
+        "quote_fidelity": fidelity_chart(q.quotes_table(data, f)),
+        "words_left_right": words_chart(q.words_left_right(data), "left", "right"),
+    }
+    desc = q.descriptors_by_outlet(data, f)
+    for actor in dict.fromkeys(desc["actor"]):
+        charts[f"descriptors_{actor}"] = descriptor_heatmap(desc[desc["actor"] == actor],
+                                                           info.actors.get(actor, actor))
+    return charts
+
+
+_KALEIDO_LOCK = threading.Lock()
+_KALEIDO_STARTED = False
+
+
+def chromium_path() -> str | None:
+    """The browser kaleido drives: FRAMELENS_CHROMIUM, else chromium/chrome on PATH."""
+    from framelens import settings
+
+    configured = settings.get("FRAMELENS_CHROMIUM")
+    if configured:
+        return configured if Path(configured).exists() else None
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def static_export_available() -> bool:
+    return chromium_path() is not None
+
+
+def _start_kaleido() -> None:
+    """Start kaleido's browser once per process (~0.1 s per figure after that, no CDN)."""
+    global _KALEIDO_STARTED
+    if _KALEIDO_STARTED:
+        return
+    path = chromium_path()
+    if not path:
+        raise StaticExportUnavailable(
+            "PNG/SVG export needs Chromium: install it (Debian: `apt install chromium`) or set "
+            "FRAMELENS_CHROMIUM to a Chrome/Chromium binary. Interactive HTML export still works.")
+    import kaleido
+
+    kaleido.start_sync_server(mathjax=False, path=path, silence_warnings=True)
+    _KALEIDO_STARTED = True
+    atexit.register(_stop_kaleido)
+
+
+def _stop_kaleido() -> None:
+    import kaleido
+
+    try:
+        kaleido.stop_sync_server(silence_warnings=True)
+    except Exception:  # noqa: BLE001 - shutting down anyway
+        pass
+
+
+def export_size(fig: go.Figure) -> tuple[int, int]:
+    """Layout width and height of a static export (pixels before EXPORT_SCALE)."""
+    return int(fig.layout.width or EXPORT_WIDTH), int(fig.layout.height or 500)
+
+
+def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
+    """The figure as 'html' (self-contained, offline), 'png' or 'svg' bytes."""
+    if fmt == "html":
+        return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"unknown chart format {fmt!r} (use html, png or svg)")
+    import plotly.io as pio
+
+    width, height = export_size(fig)
+    with _KALEIDO_LOCK:
+        _start_kaleido()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "kopts ignored when using a server": we use one on purpose
+            return pio.to_image(fig, format=fmt, width=width, height=height, scale=EXPORT_SCALE)
+
+
+def write_charts(charts: dict[str, go.Figure], out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
+    """Write each chart in each of html/png/svg under out_dir/charts; HTML first, so it survives
+    a missing browser (StaticExportUnavailable is raised after the HTML is written)."""
+    from .tables_export import safe_path
+
+    wanted = [fmt for fmt in ("html", "png", "svg") if fmt in {x.strip().lower() for x in formats}]
+    folder = Path(out_dir) / "charts"
+    written: list[Path] = []
+    missing_browser: StaticExportUnavailable | None = None
+    for fmt in wanted:
+        for name, fig in charts.items():
+            try:
+                data = figure_bytes(fig, fmt)
+            except StaticExportUnavailable as exc:
+                missing_browser = exc
+                break
+            path = safe_path(folder, name, fmt)
+            path.write_bytes(data)
+            written.append(path)
+    if missing_browser:
+        raise missing_browser
+    return written
+
+
+def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
+    """Write every chart of a story (unfiltered) as HTML/PNG/SVG; returns the files written.
+
+    `story` is a `framelens.stories.Story` or a story id. Raises StaticExportUnavailable (after
+    writing the HTML) when PNG/SVG were asked for and no Chromium is installed.
+    """
+    info = q.info_from_story(story) if not isinstance(story, str) else q.story_info(story)
+    data = q.load_story_data(store, info.id, info)
+    return write_charts(story_charts(data), out_dir, formats)

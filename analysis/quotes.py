@@ -1,0 +1,442 @@
+"""Quotes: find quoted spans in an article and grade each against the primary source.
+
+Grades (issue 4):
+- exact: the same words as one source passage, ignoring punctuation, case, [brackets]
+  and ellipses. An ellipsis-cut quote is exact when its pieces appear in order within
+  one passage (at most ELLIPSIS_GAP source words apart); a bracketed insertion may stand
+  for up to BRACKET_GAP source words ("[the Court] is" for "It is").
+- close: only trivial edits: up to max(2, 10 % of the quote) words added or dropped,
+  tense/inflection changes (same stem or is/was-style auxiliaries), contractions.
+- altered: recognisably the same passage with words substituted: token Dice >= 0.5 with
+  at least 2 content words in common, or, with an embedder, cosine >= EMB_ALTERED to a
+  source passage (or >= EMB_ALTERED_WITH_WORDS when some words are shared, Dice >= 0.2).
+- not_in_source: anything else (quotes of other people, translations).
+
+Scare quotes: 1-2 words are never quotes; 3-word quotes are kept by extract_quotes with
+`short=True` and survive align_quotes only when they match the source exactly, so a quoted
+ruling fragment ("timing and suspicion") counts and a scare-quoted "Big Tech" does not.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+import numpy as np
+
+from .quote_text import Quote, extract_quotes, norm_tokens, quote_segments
+
+__all__ = ["Quote", "extract_quotes", "align_quotes", "quote_passages", "SourceIndex"]
+
+ELLIPSIS_GAP = 250
+BRACKET_GAP = 6
+CLOSE_EDIT_SHARE = 0.10
+ALTERED_DICE = 0.5
+EMB_ALTERED = 0.80
+EMB_ALTERED_WITH_WORDS = 0.65
+WORDS_DICE_FOR_EMB = 0.2
+FIDELITY_RANK = {"exact": 0, "close": 1, "altered": 2, "not_in_source": 3}
+
+_FUNCTION = frozenset("""a an the of to in on at for by with from and or but as is are was were be been
+being has have had do does did this that these those it its he she they we i you his her their our
+will would can could shall should may might must which who whom what there than then so if into""".split())
+_NEGATION = frozenset({"not", "no", "never", "nor", "none", "nothing", "without"})
+_AUX_PAIRS = {frozenset(p) for p in [("is", "was"), ("are", "were"), ("has", "had"), ("have", "had"),
+                                     ("does", "did"), ("do", "did"), ("will", "would"), ("can", "could"),
+                                     ("shall", "should"), ("may", "might"), ("is", "are"), ("was", "were"),
+                                     ("has", "have"), ("a", "an"), ("a", "the"), ("an", "the")]}
+_CONTRACTIONS = {"won't": "will not", "can't": "can not", "cannot": "can not", "shan't": "shall not",
+                 "it's": "it is", "that's": "that is", "there's": "there is", "he's": "he is",
+                 "she's": "she is", "what's": "what is", "let's": "let us"}
+_SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'m", " am"),
+             ("'d", " would"))
+
+
+# --------------------------------------------------------------------------- source index
+
+class SourceIndex:
+    """The primary source as one token stream, with the indexes alignment needs."""
+
+    def __init__(self, sentences: list[str]):
+        self.sentences = list(sentences)
+        self.tokens: list[str] = []
+        self.sent_of: list[int] = []
+        for i, sentence in enumerate(self.sentences):
+            words = norm_tokens(sentence)
+            self.tokens += words
+            self.sent_of += [i] * len(words)
+        self.expanded, self.expanded_sent = _expand_stream(self.tokens, self.sent_of)
+        self.positions = _positions(self.tokens)
+        self.expanded_positions = _positions(self.expanded)
+        self.trigrams = _trigram_index(self.expanded)
+        self.rare_cap = max(5, len(self.tokens) // 500)
+        self._vectors: dict[int, np.ndarray] = {}
+
+    def vectors(self, embedder) -> np.ndarray:
+        """Sentence vectors, computed once per embedder."""
+        key = id(embedder)
+        if key not in self._vectors:
+            self._vectors[key] = _encode(embedder, self.sentences) if self.sentences else np.zeros((0, 1))
+        return self._vectors[key]
+
+    def passage(self, first: int, last: int) -> str:
+        return " ".join(self.sentences[first:last + 1])
+
+
+def _positions(tokens: list[str]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, token in enumerate(tokens):
+        index[token].append(i)
+    return index
+
+
+def _trigram_index(tokens: list[str]) -> dict[tuple, list[int]]:
+    index: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(len(tokens) - 2):
+        index[tuple(tokens[i:i + 3])].append(i)
+    return index
+
+
+def _expand(word: str) -> list[str]:
+    """Spell out a contraction so "doesn't" aligns with "does not" (a close edit)."""
+    if word in _CONTRACTIONS:
+        return _CONTRACTIONS[word].split()
+    for suffix, full in _SUFFIXES:
+        if word.endswith(suffix) and len(word) > len(suffix):
+            return (word[:-len(suffix)] + full).split()
+    return [word]
+
+
+def _expand_stream(tokens: list[str], sent_of: list[int]) -> tuple[list[str], list[int]]:
+    out, sents = [], []
+    for token, sent in zip(tokens, sent_of):
+        parts = _expand(token)
+        out += parts
+        sents += [sent] * len(parts)
+    return out, sents
+
+
+_CACHE: dict[tuple, SourceIndex] = {}
+
+
+def _source_index(sentences) -> SourceIndex:
+    """Build the index once per source text; a run aligns every article against one source."""
+    if isinstance(sentences, SourceIndex):
+        return sentences
+    key = tuple(sentences)
+    if key not in _CACHE:
+        if len(_CACHE) >= 4:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = SourceIndex(list(sentences))
+    return _CACHE[key]
+
+
+def _encode(embedder, texts: list[str]) -> np.ndarray:
+    vectors = np.asarray(embedder.encode(list(texts)), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+# --------------------------------------------------------------------------- exact search
+
+def _find_exact(segments: list[list[tuple[list[str], str]]], src: SourceIndex) -> tuple[int, int] | None:
+    """(first, last) source token of an exact occurrence of all pieces in order, else None."""
+    pieces = [(words, gap) for segment in segments for words, gap in segment if words]
+    if not pieces:
+        return None
+    for start in _piece_starts(pieces[0][0], src, 0, len(src.tokens))[:200]:
+        end = start + len(pieces[0][0])
+        for words, gap in pieces[1:]:
+            limit = end + (BRACKET_GAP if gap == "bracket" else ELLIPSIS_GAP)
+            found = _piece_starts(words, src, end, limit + 1)
+            if not found:
+                break
+            end = found[0] + len(words)
+        else:
+            return start, end - 1
+    return None
+
+
+def _piece_starts(words: list[str], src: SourceIndex, lo: int, hi: int) -> list[int]:
+    """Start positions in [lo, hi) where `words` occur verbatim, via the rarest word."""
+    offset, rare = min(enumerate(words), key=lambda kv: (len(src.positions.get(kv[1], ())), kv[0]))
+    starts = []
+    for pos in src.positions.get(rare, ()):
+        start = pos - offset
+        if lo <= start < hi and src.tokens[start:start + len(words)] == words:
+            starts.append(start)
+    return starts
+
+
+# --------------------------------------------------------------------------- fuzzy alignment
+
+@dataclass
+class _Alignment:
+    matched: int = 0
+    quote_len: int = 0
+    span_len: int = 0
+    trivial: int = 0
+    substituted: int = 0
+    content_matched: int = 0
+    first: int | None = None  # expanded-stream positions of the aligned source span
+    last: int | None = None
+
+    @property
+    def dice(self) -> float:
+        total = self.quote_len + self.span_len
+        return 2.0 * self.matched / total if total else 0.0
+
+    def add(self, other: "_Alignment") -> None:
+        for name in ("matched", "quote_len", "span_len", "trivial", "substituted", "content_matched"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.first is not None:
+            self.first = other.first if self.first is None else min(self.first, other.first)
+            self.last = other.last if self.last is None else max(self.last, other.last)
+
+
+def _align_fuzzy(segments, src: SourceIndex) -> _Alignment:
+    """Align each ellipsis-separated segment near its best anchor, in order."""
+    total, lo = _Alignment(), 0
+    for segment in segments:
+        words, gaps = _segment_words(segment)
+        if not words:
+            continue
+        best = _align_segment(words, gaps, src, lo)
+        if best.first is None and lo:
+            best = _align_segment(words, gaps, src, 0)
+        total.add(best)
+        if best.last is not None:
+            lo = best.last
+    return total
+
+
+def _segment_words(segment: list[tuple[list[str], str]]) -> tuple[list[str], set[int]]:
+    """Expanded words of a segment and the indexes where a bracket gap sits before a word."""
+    words, gaps = [], set()
+    for piece, gap in segment:
+        if gap == "bracket":
+            gaps.add(len(words))
+        for word in piece:
+            words += _expand(word)
+    return words, gaps
+
+
+def _align_segment(words: list[str], gaps: set[int], src: SourceIndex, lo: int) -> _Alignment:
+    best = _Alignment(quote_len=len(words))
+    pad = max(4, len(words) // 3) + BRACKET_GAP * len(gaps)
+    for anchor in _anchors(words, src, lo):
+        a, b = max(0, anchor - pad), min(len(src.expanded), anchor + len(words) + pad)
+        candidate = _score_window(words, gaps, src.expanded[a:b], a)
+        if (candidate.matched - candidate.substituted, -candidate.trivial) > \
+                (best.matched - best.substituted, -best.trivial):
+            best = candidate
+    return best
+
+
+def _anchors(words: list[str], src: SourceIndex, lo: int, keep: int = 3) -> list[int]:
+    """Likely start positions: votes from shared trigrams (weight 3) and rare words (1)."""
+    votes: Counter = Counter()
+    for i in range(len(words) - 2):
+        for pos in src.trigrams.get(tuple(words[i:i + 3]), ()):
+            if pos >= lo:
+                votes[(pos - i) // 8] += 3
+    for i, word in enumerate(words):
+        hits = src.expanded_positions.get(word, ())
+        if word not in _FUNCTION and 0 < len(hits) <= src.rare_cap:
+            for pos in hits:
+                if pos >= lo:
+                    votes[(pos - i) // 8] += 1
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+    return [max(0, b * 8) for b, _ in ranked]
+
+
+def _score_window(words: list[str], gaps: set[int], window: list[str], offset: int) -> _Alignment:
+    ops = SequenceMatcher(None, words, window, autojunk=False).get_opcodes()
+    equal = [op for op in ops if op[0] == "equal"]
+    result = _Alignment(quote_len=len(words))
+    if not equal:
+        return result
+    first_j, last_j = equal[0][3], equal[-1][4]
+    result.first, result.last = offset + first_j, offset + last_j - 1
+    for tag, i1, i2, j1, j2 in ops:
+        j1, j2 = max(j1, first_j), min(j2, last_j)
+        _score_op(result, tag, words[i1:i2], window[j1:j2] if j2 > j1 else [], i1 in gaps)
+    result.span_len = last_j - first_j - result.span_len  # span_len held the free gap words
+    return result
+
+
+def _score_op(result: _Alignment, tag: str, quoted: list[str], source: list[str], at_gap: bool) -> None:
+    """Count one opcode: matches, trivial edits, substitutions (gap words are free)."""
+    if tag == "equal":
+        result.matched += len(quoted)
+        result.content_matched += sum(w not in _FUNCTION for w in quoted)
+    elif at_gap and (tag == "insert" or tag == "replace" and len(source) <= BRACKET_GAP):
+        result.span_len += len(source)  # words a bracketed insertion stands for
+    elif tag in ("insert", "delete"):
+        result.trivial += max(len(quoted), len(source))
+    else:
+        subs = _substitutions(quoted, source)
+        result.substituted += subs
+        result.trivial += max(len(quoted), len(source)) - subs
+
+
+def _substitutions(quoted: list[str], source: list[str]) -> int:
+    """Replaced words that change meaning (not inflection, auxiliaries or articles)."""
+    pairs = list(zip(quoted, source))
+    return sum(not _trivial_pair(q, s) for q, s in pairs)
+
+
+def _trivial_pair(a: str, b: str) -> bool:
+    if a in _NEGATION or b in _NEGATION:
+        return False
+    if frozenset((a, b)) in _AUX_PAIRS:
+        return True
+    stem = len(_common_prefix(a, b))
+    return stem >= 4 and stem >= min(len(a), len(b)) - 3
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+# --------------------------------------------------------------------------- grading
+
+def align_quotes(quotes, source_sentences, embedder=None) -> list[dict]:
+    """Grade each quote against the source sentences (see the module docstring).
+
+    Returns one dict per quote kept: {"text", "fidelity", "source_passage", "similarity",
+    "source_index"}; short (3-word) quotes that are not exact matches are dropped as scare
+    quotes. `embedder` is anything with `.encode(list[str]) -> array`; without one,
+    altered quotes are found by shared words alone.
+    """
+    quotes = [q if isinstance(q, Quote) else Quote(str(q), 0, 0) for q in quotes]
+    src = _source_index(source_sentences)
+    results = [_grade(q, src) for q in quotes]
+    if embedder is not None and src.sentences:
+        _grade_with_embeddings(quotes, results, src, embedder)
+    return [_public(r) for q, r in zip(quotes, results) if not q.short or r["fidelity"] == "exact"]
+
+
+def _grade(quote: Quote, src: SourceIndex) -> dict:
+    segments = quote_segments(quote.text)
+    result = {"text": quote.text, "fidelity": "not_in_source", "source_passage": None,
+              "similarity": 0.0, "source_index": None, "_dice": 0.0}
+    if not src.tokens or not any(words for seg in segments for words, _ in seg):
+        return result
+    exact = _find_exact(segments, src)
+    if exact:
+        return _located(result, "exact", 1.0, src.sent_of[exact[0]], src.sent_of[exact[1]], src)
+    aligned = _align_fuzzy(segments, src)
+    result["_dice"] = round(aligned.dice, 4)
+    grade = _token_grade(aligned)
+    if grade == "not_in_source" or aligned.first is None:
+        result["similarity"] = round(aligned.dice, 4)
+        result["_span"] = _sentences_of(aligned, src)
+        return result
+    first, last = _sentences_of(aligned, src)
+    return _located(result, grade, aligned.dice, first, last, src)
+
+
+def _token_grade(a: _Alignment) -> str:
+    if a.matched == 0:
+        return "not_in_source"
+    allowed = max(2, math.floor(CLOSE_EDIT_SHARE * a.quote_len))
+    if a.substituted == 0 and a.trivial <= allowed and a.matched >= min(3, a.quote_len):
+        return "close"
+    if a.dice >= ALTERED_DICE and a.content_matched >= 2:
+        return "altered"
+    return "not_in_source"
+
+
+def _sentences_of(a: _Alignment, src: SourceIndex) -> tuple[int, int] | None:
+    if a.first is None:
+        return None
+    return src.expanded_sent[a.first], src.expanded_sent[a.last]
+
+
+def _located(result: dict, fidelity: str, similarity: float, first: int, last: int,
+             src: SourceIndex) -> dict:
+    last = min(last, first + 2)  # a long ellipsis quote shows its first three sentences
+    result.update(fidelity=fidelity, similarity=round(float(similarity), 4),
+                  source_passage=src.passage(first, last), source_index=first, _span=(first, last))
+    return result
+
+
+def _grade_with_embeddings(quotes: list[Quote], results: list[dict], src: SourceIndex, embedder) -> None:
+    """Upgrade not_in_source to altered (and fill similarity) from embedding cosine."""
+    todo = [i for i, r in enumerate(results) if r["fidelity"] in ("altered", "not_in_source")]
+    if not todo:
+        return
+    sent_vecs = src.vectors(embedder)
+    quote_vecs = _encode(embedder, [_plain(quotes[i].text) for i in todo])
+    for row, i in enumerate(todo):
+        cos = sent_vecs @ quote_vecs[row]
+        best = int(np.argmax(cos))
+        score, first, last = _best_passage(cos, best, results[i].get("_span"), src, embedder,
+                                           quote_vecs[row])
+        _apply_embedding(results[i], score, first, last, src)
+
+
+def _best_passage(cos: np.ndarray, best: int, span, src: SourceIndex, embedder, qvec) -> tuple:
+    """Best cosine over the top sentence, it joined with a neighbour, and the token span."""
+    options = [(float(cos[best]), best, best)]
+    spans = [(max(0, best - 1), best), (best, min(len(src.sentences) - 1, best + 1))]
+    if span:
+        spans.append((span[0], min(span[1], span[0] + 2)))
+    spans = [s for s in dict.fromkeys(spans) if s[0] != s[1] or s[0] != best]
+    if spans:
+        vecs = _encode(embedder, [src.passage(a, b) for a, b in spans])
+        options += [(float(v @ qvec), a, b) for v, (a, b) in zip(vecs, spans)]
+    return max(options, key=lambda o: (o[0], -o[1]))
+
+
+def _apply_embedding(result: dict, score: float, first: int, last: int, src: SourceIndex) -> None:
+    dice = result["_dice"]
+    same = score >= EMB_ALTERED or (score >= EMB_ALTERED_WITH_WORDS and dice >= WORDS_DICE_FOR_EMB)
+    if result["fidelity"] == "altered" or same:
+        if result["fidelity"] == "not_in_source":
+            _located(result, "altered", score, first, last, src)
+        result["similarity"] = round(max(score, dice), 4)
+    else:
+        result["similarity"] = round(max(score, dice), 4)
+
+
+def _plain(text: str) -> str:
+    """Quote text for the embedder: ellipses and brackets out."""
+    text = re.sub(r"\[(\w)\]", r"\1", text)
+    text = re.sub(r"\[[^\]]*\]|…|\.\s?\.\s?\.", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _public(result: dict) -> dict:
+    return {k: v for k, v in result.items() if not k.startswith("_")}
+
+
+# --------------------------------------------------------------------------- passages payload
+
+def quote_passages(per_article: dict[int, list[dict]], source_sentences: list[str],
+                   source_article_id: int) -> dict:
+    """The `quote_passages` payload: which source passages each article quoted, and how.
+
+    Each article appears once per passage, with its most faithful grade there; quotes
+    not in the source are left out. Passages are keyed by their first sentence's index.
+    """
+    quoted: dict[int, dict[int, str]] = defaultdict(dict)
+    for article_id, rows in per_article.items():
+        for row in rows:
+            index = row.get("source_index")
+            if index is None or row.get("fidelity") == "not_in_source":
+                continue
+            previous = quoted[index].get(article_id)
+            if previous is None or FIDELITY_RANK[row["fidelity"]] < FIDELITY_RANK[previous]:
+                quoted[index][article_id] = row["fidelity"]
+    passages = [{"index": index, "text": source_sentences[index],
+                 "quoted_by": [{"article_id": a, "fidelity": f} for a, f in sorted(by.items())]}
+                for index, by in sorted(quoted.items()) if 0 <= index < len(source_sentences)]
+    return {"source_article_id": source_article_id, "passages": passages}

@@ -1,0 +1,87 @@
+"""The sidebar: database, story and the filters every page shares.
+
+Story and filters are bound to the URL query string (`bind="query-params"`), so a view can
+be shared by copying the address. The database path is deliberately not in the URL: a
+shared link must not make someone else's dashboard open a file of the sender's choosing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+import streamlit as st
+
+from framelens import queries as q
+from framelens import settings
+from framelens.stories import list_stories
+
+from . import _cache
+from ._ui import esc
+
+SYNDICATION_LABELS = {"include": "Count every copy", "exclude": "Originals only",
+                      "deweight": "De-weight copies (1/group)"}
+
+
+def default_db() -> str:
+    """--db from `streamlit run app.py -- --db PATH`, else FRAMELENS_DB, else data/framelens.db."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--db")
+    args, _ = parser.parse_known_args(sys.argv[1:])
+    return args.db or settings.default_db()
+
+
+def pick_database() -> str:
+    return st.sidebar.text_input("Database", value=default_db(), key="db",
+                                 help="A SQLite file path or an SQLAlchemy URL; opened read-only.").strip()
+
+
+def pick_story(db_stories: list[str]) -> str | None:
+    """Stories with articles first, then the other story files."""
+    options = list(dict.fromkeys(db_stories + list_stories()))
+    if not options:
+        return None
+    return st.sidebar.selectbox("Story", options, key="story", bind="query-params",
+                                format_func=lambda s: s if s in db_stories else f"{s} (no articles yet)")
+
+
+def pick_filters(data: q.StoryData | None) -> q.Filters:
+    """The shared filters; options come from the story's articles."""
+    arts = data.articles if data is not None else None
+    if arts is None or arts.empty:
+        return q.Filters()
+    sb = st.sidebar
+    sb.markdown("**Filters**")
+    leans = sb.multiselect("Outlet lean", q.leans_present(data), key="lean", bind="query-params",
+                           placeholder="All leans")
+    kinds = sb.multiselect("Outlet kind", sorted(set(arts["kind"])), key="kind", bind="query-params",
+                           placeholder="All kinds")
+    langs = sb.multiselect("Language", sorted(set(arts["language"])), key="lang", bind="query-params",
+                           placeholder="All languages")
+    synd = sb.radio("Syndicated copies", list(SYNDICATION_LABELS), format_func=SYNDICATION_LABELS.get,
+                    key="synd", bind="query-params",
+                    help="Wire stories run by many sites: count each copy, keep only the original, "
+                         "or let each copy count 1/group size.")
+    start, end = _date_range(arts)
+    return q.Filters(start=start, end=end, leans=tuple(leans), kinds=tuple(kinds), languages=tuple(langs),
+                     syndication=synd or "include")
+
+
+def _date_range(arts) -> tuple[dt.date | None, dt.date | None]:
+    dates = arts["published"].dropna()
+    if dates.empty:
+        return None, None
+    lo, hi = dates.min().date(), dates.max().date()
+    picked = st.sidebar.date_input("Published between", value=(lo, hi), min_value=lo, max_value=hi,
+                                   key="dates", bind="query-params")
+    if not isinstance(picked, (tuple, list)) or len(picked) != 2:
+        return None, None
+    start, end = picked
+    # The full range means "no date filter", so undated articles stay in.
+    return (None, None) if (start, end) == (lo, hi) else (start, end)
+
+
+def story_caption(info: q.StoryInfo, data: q.StoryData | None) -> None:
+    n = 0 if data is None else len(data.articles)
+    st.sidebar.caption(f"{esc(info.title, 120)} · {n} articles")

@@ -1,0 +1,187 @@
+"""Shared page pieces: the page context, escaping, empty states, and download buttons.
+
+Scraped text (titles, outlet names, sentences) only reaches the page escaped: every ASCII
+punctuation character is backslash-escaped for Streamlit's Markdown, so `<img onerror>`,
+`[x](javascript:..)`, `:red[..]` or `$x$` show as the characters they are. Nothing here
+uses unsafe_allow_html.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from urllib.parse import quote, urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from analysis import charts
+from analysis.tables_export import csv_bytes, json_bytes, safe_name
+from framelens.queries import Filters, StoryInfo
+
+_MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
+_CTX_KEY = "framelens_context"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What every page needs: the database, the story, the filters and the cache stamp."""
+
+    db: str
+    story_id: str
+    info: StoryInfo
+    filters: Filters
+    stamp: str
+    has_articles: bool
+    analysed: bool
+
+    @property
+    def fkey(self) -> tuple:
+        return self.filters.key()
+
+    def args(self) -> tuple:
+        """The cache key the cached loaders take: (db, story, stamp, filters)."""
+        return self.db, self.story_id, self.stamp, self.fkey
+
+
+def set_context(ctx: PageContext) -> None:
+    st.session_state[_CTX_KEY] = ctx
+
+
+def context() -> PageContext:
+    """The context app.py prepared; stops the page with a hint when run on its own."""
+    ctx = st.session_state.get(_CTX_KEY)
+    if ctx is None:
+        st.info("Open framelens with `streamlit run app.py`.")
+        st.stop()
+    return ctx
+
+
+# ---- escaping ----------------------------------------------------------------------------
+
+def esc(text, limit: int | None = None) -> str:
+    """Untrusted text as literal Markdown: whitespace flattened, punctuation backslash-escaped."""
+    flat = " ".join(str(text if text is not None else "").split())
+    if limit and len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def safe_url(url) -> str | None:
+    """The URL when it is http(s) with a host, else None (javascript:, data:, file: ... never link)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url.strip(), safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def link(label, url, limit: int = 120) -> str:
+    """A Markdown link for an http(s) URL; plain escaped text otherwise."""
+    target = safe_url(url)
+    text = esc(label, limit) or esc(url, 60)
+    if not target:
+        return text
+    return f"[{text}]({target.replace('(', '%28').replace(')', '%29')})"
+
+
+def lean_badge(lean: str) -> str:
+    """The lean as a coloured badge (lean names come from our fixed list, not from articles)."""
+    color = charts.lean_color(lean)
+    fg = "white" if lean in ("left", "right", "center") else "#222"
+    return f':color[{esc(charts.lean_label(lean))}]{{foreground="{fg}" background="{color}"}}'
+
+
+# ---- states ------------------------------------------------------------------------------
+
+def empty(message: str) -> None:
+    st.info(message, icon=":material/info:")
+
+
+def require_articles(ctx: PageContext) -> None:
+    """Stop the page with what to do when the story has no articles yet."""
+    if not ctx.has_articles:
+        empty(f"No articles for story `{ctx.story_id}` yet — collect some with "
+              f"`python -m collectors run --story {ctx.story_id}`, or import a file with "
+              f"`python -m collectors import FILE --story {ctx.story_id}`.")
+        st.stop()
+
+
+def require_analysis(ctx: PageContext) -> None:
+    require_articles(ctx)
+    if not ctx.analysed:
+        empty(f"The articles are not analysed yet — run `python -m analysis run --story {ctx.story_id}`, "
+              "then reload this page.")
+        st.stop()
+
+
+def require_rows(df: pd.DataFrame, message: str = "No articles match the filters — widen them in the sidebar.") -> bool:
+    """False (after saying so) when a table is empty."""
+    if df is None or df.empty:
+        empty(message)
+        return False
+    return True
+
+
+# ---- downloads ---------------------------------------------------------------------------
+
+def _file(ctx: PageContext, name: str, ext: str) -> str:
+    return safe_name(f"{ctx.story_id}-{name}", ext)
+
+
+def chart_downloads(ctx: PageContext, fig, name: str) -> None:
+    """PNG / SVG / HTML download buttons; PNG and SVG are rendered only when clicked."""
+    cols = st.columns([1, 1, 1, 5])
+    static = charts.static_export_available()
+    for col, fmt, mime in zip(cols, ("png", "svg", "html"), ("image/png", "image/svg+xml", "text/html")):
+        if fmt != "html" and not static:
+            continue
+        col.download_button(fmt.upper(), data=lambda fmt=fmt: charts.figure_bytes(fig, fmt),
+                            file_name=_file(ctx, name, fmt), mime=mime, key=f"dl-{name}-{fmt}",
+                            on_click="ignore", icon=":material/download:", help=f"Download this chart as {fmt.upper()}")
+    if not static:
+        cols[3].caption("PNG/SVG need Chromium (`apt install chromium` or FRAMELENS_CHROMIUM); HTML works.")
+
+
+def table_downloads(ctx: PageContext, df: pd.DataFrame, name: str) -> None:
+    cols = st.columns([1, 1, 6])
+    cols[0].download_button("CSV", data=lambda: csv_bytes(df), file_name=_file(ctx, name, "csv"), mime="text/csv",
+                            key=f"dl-{name}-csv", on_click="ignore", icon=":material/download:")
+    cols[1].download_button("JSON", data=lambda: json_bytes(df), file_name=_file(ctx, name, "json"),
+                            mime="application/json", key=f"dl-{name}-json", on_click="ignore",
+                            icon=":material/download:")
+
+
+def show_chart(ctx: PageContext, fig, name: str, **kwargs):
+    """The chart (full width) with its download buttons; returns st.plotly_chart's value."""
+    event = st.plotly_chart(fig, key=f"chart-{name}", config={"displaylogo": False}, **kwargs)
+    chart_downloads(ctx, fig, name)
+    return event
+
+
+def show_table(ctx: PageContext, df: pd.DataFrame, name: str, column_config: dict | None = None,
+               height: int | str = "auto") -> None:
+    """A table with CSV/JSON downloads; http(s) links only in `url` columns."""
+    shown = df.copy()
+    config = dict(column_config or {})
+    for col in [c for c in shown.columns if c == "url" or c.endswith("_url")]:
+        shown[col] = shown[col].map(safe_url)
+        config.setdefault(col, st.column_config.LinkColumn(col, display_text="open ↗"))
+    for col in [c for c in shown.columns if shown[c].dtype == object]:
+        shown[col] = shown[col].map(lambda v: " | ".join(map(str, v)) if isinstance(v, list) else v)
+    st.dataframe(shown, hide_index=True, column_config=config, height=height)
+    table_downloads(ctx, df, name)
+
+
+def fmt_count(value) -> str:
+    value = float(value)
+    return str(int(value)) if value.is_integer() else f"{value:.1f}"
+
+
+def pd_isna(value) -> bool:
+    return bool(pd.isna(value))

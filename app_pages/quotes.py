@@ -1,0 +1,44 @@
+"""Quotes: what the outlets quoted from the primary source, by lean, and every altered quote."""
+
+import streamlit as st
+
+from app_pages import _cache, _ui
+from framelens.queries import source_passages
+
+ctx = _ui.context()
+args = ctx.args()
+st.title("Quotes against the primary source")
+_ui.require_analysis(ctx)
+data = _cache.story_data(ctx.db, ctx.story_id, ctx.stamp)
+if ctx.info.primary_title:
+    st.caption("Primary source: " + _ui.esc(ctx.info.primary_title, 300))
+
+_ui.show_chart(ctx, _cache.figure("quoted_passages", *args), "quoted_passages")
+passages = _cache.table("quote_passages", *args)
+source = source_passages(data)
+with st.expander(f"The primary source, passage by passage ({len(source)} passages)", expanded=False):
+    for _, p in source.iterrows():
+        rows = passages[passages["index"] == p["index"]]
+        who = " ".join(f"{_ui.lean_badge(r['lean'])} {_ui.fmt_count(r['quoted_by'])}" for _, r in rows.iterrows())
+        st.markdown(f"**¶{p['index']}** {_ui.esc(p['passage'])}" + (f"  \nQuoted by: {who}" if who else ""))
+
+_ui.show_chart(ctx, _cache.figure("quote_fidelity", *args), "quote_fidelity")
+st.caption("exact: same words (modulo punctuation, case, brackets, ellipses) · close: trivial edits · "
+           "altered: recognisably the passage with words changed · not in source: quotes of other people.")
+
+st.subheader("Altered quotes next to the original")
+altered = _cache.table("altered_quotes", *args)
+if _ui.require_rows(altered, "No altered quotes in the selected articles."):
+    for _, r in altered.head(100).iterrows():
+        left, right = st.columns(2)
+        left.markdown(f"{_ui.lean_badge(r['lean'])} **{_ui.esc(r['outlet'], 80)}** quoted:  \n"
+                      f"> {_ui.esc(r['text'])}\n\n{_ui.link(r['title'] or 'article', r['url'])}")
+        right.markdown(f"**The original** (similarity {float(r['similarity'] or 0):.2f}):  \n"
+                       f"> {_ui.esc(r['source_passage'] or '(passage not found)')}")
+        st.divider()
+    _ui.table_downloads(ctx, altered, "altered_quotes")
+
+st.subheader("All quotes")
+quotes = _cache.table("quotes_table", *args)
+if _ui.require_rows(quotes, "No quotes in the selected articles."):
+    _ui.show_table(ctx, quotes, "quotes", height=380)

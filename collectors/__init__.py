@@ -1,0 +1,1 @@
+"""Collectors: sources, the one door to the network, extraction, normalise and dedup."""

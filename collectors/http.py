@@ -1,0 +1,484 @@
+"""The one door to the network: a polite, bounded, SSRF-safe HTTP fetcher.
+
+Every source fetches through `Fetcher.get` / `Fetcher.get_many`. What it guarantees:
+a total deadline per request (not per read); a cap on the decoded body (gzip/deflate/br are
+undone here, so bombs stop at the cap); redirects followed by hand, each hop re-checked
+(scheme, address, robots) and credentials never sent to another origin; loopback, private,
+link-local, multicast and reserved addresses refused after DNS resolution and the socket
+opened to the checked address; robots.txt per RFC 9309; per-host pacing across threads;
+retries with backoff honouring Retry-After up to a cap; TLS always verified.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import queue
+import ssl
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timezone
+from typing import Callable, Iterable, Iterator
+
+import httpcore
+import httpx
+
+from framelens import settings as _settings
+
+from . import netguard
+from .charset import decode_html
+
+log = logging.getLogger("framelens.http")
+
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
+ROBOTS_FAILURE_TTL = 300.0  # an unreachable robots.txt blocks the host for minutes, not a day
+_SENSITIVE = ("authorization", "proxy-authorization", "cookie")
+_SENSITIVE_PARTS = ("auth", "token", "secret", "api-key", "apikey", "api_key", "password", "session")
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Limits and manners of the fetcher; `from_env` reads them from framelens.settings."""
+
+    user_agent: str
+    connect_timeout: float = 10
+    total_timeout: float = 30
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    host_delay: float = 1.0
+    tries: int = 3
+    retry_after_cap: float = 60
+    allow_private: bool = False
+    robots_ttl: float = 86400
+    respect_robots: bool = True
+    backoff: float = 1.0  # first retry waits this long, then doubles
+
+    @classmethod
+    def from_env(cls, **overrides) -> "FetchSettings":
+        values = dict(
+            user_agent=_settings.get("FRAMELENS_USER_AGENT"),
+            host_delay=_settings.get_float("FRAMELENS_HOST_DELAY"),
+            max_bytes=int(_settings.get_float("FRAMELENS_MAX_BYTES")),
+            total_timeout=_settings.get_float("FRAMELENS_TIMEOUT"),
+            allow_private=_settings.get_bool("FRAMELENS_ALLOW_PRIVATE_HOSTS"),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass
+class Response:
+    """A successful (2xx or 304) response with its decoded body."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]  # lower-case names
+    content: bytes
+    redirects: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        return decode_html(self.content, self.headers.get("content-type"))
+
+
+class FetchError(Exception):
+    """A fetch that failed; `reason` is a short machine word, `detail` is for people."""
+
+    def __init__(self, url: str, reason: str, detail: str = "", status: int | None = None,
+                 retryable: bool = False):
+        super().__init__(f"{reason}: {detail} [{url}]" if detail else f"{reason} [{url}]")
+        self.url, self.reason, self.detail, self.status = url, reason, detail, status
+        self.retryable = retryable
+
+    def __reduce__(self):
+        return (FetchError, (self.url, self.reason, self.detail, self.status, self.retryable))
+
+
+@dataclass
+class _Exchange:
+    status: int
+    headers: dict[str, str]
+    content: bytes
+
+
+class Fetcher:
+    """Thread-safe HTTP client; `transport` replaces the network in unit tests.
+
+    `resolver(host, port) -> [address]`, `clock` and `sleep` can be injected for tests;
+    an injected transport bypasses the address checks (they live in the socket layer).
+    """
+
+    def __init__(self, settings: FetchSettings | None = None, *, transport: httpx.BaseTransport | None = None,
+                 resolver: netguard.Resolver | None = None, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings or FetchSettings.from_env()
+        self._clock, self._sleep = clock, sleep
+        self._client = _build_client(self.settings, transport or GuardedTransport(self.settings, resolver))
+        self._pacer = _HostPacer(self.settings.host_delay, clock, sleep)
+        self._robots = _RobotsCache(self)
+
+    def get(self, url: str, *, headers: dict | None = None, robots: bool = True) -> Response:
+        """GET url; raises FetchError. Paced per host, robots-checked, retried, bounded."""
+        try:
+            return self._get(url, headers or {}, robots, self.settings.tries)
+        except FetchError as err:
+            log.info("fetch failed: %s %s %s", err.reason, url, err.detail)
+            raise
+
+    def get_many(self, urls: Iterable[str], *, workers: int = 8) -> Iterator[tuple[str, Response | FetchError]]:
+        """Fetch many URLs: hosts in parallel, one at a time per host; yields as they finish."""
+        groups: dict[str, list[str]] = {}
+        for url in urls:
+            groups.setdefault(_host_key(url), []).append(url)
+        total = sum(len(g) for g in groups.values())
+        results: queue.Queue = queue.Queue()
+        stop = threading.Event()
+        pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="framelens-fetch")
+        for group in groups.values():
+            pool.submit(self._run_group, group, results, stop)
+        try:
+            for _ in range(total):
+                yield results.get()
+        finally:
+            stop.set()
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> "Fetcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -------------------------------------------------------------- one URL
+
+    def _run_group(self, group: list[str], results: queue.Queue, stop: threading.Event) -> None:
+        for url in group:
+            if stop.is_set():
+                return
+            try:
+                results.put((url, self.get(url)))
+            except FetchError as err:
+                results.put((url, err))
+            except Exception as exc:  # a bug must not hang the consumer waiting for this URL
+                log.exception("unexpected error fetching %s", url)
+                results.put((url, FetchError(url, "error", repr(exc))))
+
+    def _get(self, url: str, headers: dict, robots: bool, tries: int) -> Response:
+        current = _parse_url(url)
+        credentials = _has_credentials(headers) or bool(current.userinfo)
+        redirects: list[str] = []
+        while True:
+            if robots and self.settings.respect_robots:
+                self._robots.check(current, url)
+            exchange = self._exchange_with_retries(current, headers, tries, url)
+            if exchange.status not in REDIRECT_STATUSES:
+                break
+            if len(redirects) >= self.settings.max_redirects:
+                raise FetchError(url, "too_many_redirects", f"more than {self.settings.max_redirects} redirects")
+            target = _redirect_target(current, exchange.headers, url)
+            headers = _headers_for_hop(current, target, headers, credentials, url)
+            redirects.append(str(target))
+            current = target
+        if not (200 <= exchange.status < 300 or exchange.status == 304):
+            raise FetchError(url, f"http_{exchange.status}", f"the server answered {exchange.status}",
+                             status=exchange.status)
+        return Response(url=url, final_url=str(current), status=exchange.status, headers=exchange.headers,
+                        content=exchange.content, redirects=redirects)
+
+    def _exchange_with_retries(self, target: httpx.URL, headers: dict, tries: int, url: str) -> _Exchange:
+        for attempt in range(1, tries + 1):
+            try:
+                exchange = self._exchange(target, headers, url)
+            except FetchError as err:
+                if not err.retryable or attempt >= tries:
+                    raise
+                wait = self._backoff(attempt)
+            else:
+                if exchange.status not in RETRY_STATUSES:
+                    return exchange
+                wait = max(self._backoff(attempt), self._retry_after(exchange, url))
+                if attempt >= tries:
+                    raise FetchError(url, f"http_{exchange.status}", f"still {exchange.status} after {tries} tries",
+                                     status=exchange.status)
+            log.info("retrying %s in %.1fs (try %d of %d)", target, wait, attempt + 1, tries)
+            self._pacer.defer(_host_of(target), wait)
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        return self.settings.backoff * 2 ** (attempt - 1)
+
+    def _retry_after(self, exchange: _Exchange, url: str) -> float:
+        wait = parse_retry_after(exchange.headers.get("retry-after"), time.time())
+        if wait is not None and wait > self.settings.retry_after_cap:
+            raise FetchError(url, "rate_limited", f"the server asks to wait {wait:.0f}s "
+                             f"(cap {self.settings.retry_after_cap:.0f}s)", status=exchange.status)
+        return wait or 0.0
+
+    def _exchange(self, target: httpx.URL, headers: dict, url: str) -> _Exchange:
+        """One request on the wire: paced, under one total deadline, body bounded."""
+        self._pacer.wait(_host_of(target))
+        deadline = time.monotonic() + self.settings.total_timeout
+        with netguard.deadline(deadline):
+            try:
+                response = self._client.send(self._client.build_request("GET", target, headers=headers),
+                                             stream=True)
+            except Exception as exc:
+                raise _classify(exc, url, deadline) from None
+            try:
+                return self._read(response, url, deadline)
+            except FetchError:
+                raise
+            except Exception as exc:
+                raise _classify(exc, url, deadline) from None
+            finally:
+                response.close()
+
+    def _read(self, response: httpx.Response, url: str, deadline: float) -> _Exchange:
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        status = response.status_code
+        if not 200 <= status < 300:  # redirects and errors: never read the body (it may be a bomb)
+            return _Exchange(status, headers, b"")
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.settings.max_bytes:
+            raise FetchError(url, "too_large", f"Content-Length {declared} exceeds {self.settings.max_bytes}")
+        try:
+            body = netguard.BoundedBody(headers.get("content-encoding", ""), self.settings.max_bytes)
+            for chunk in response.iter_raw():
+                body.feed(chunk)
+                if time.monotonic() > deadline:
+                    raise FetchError(url, "timeout", f"no complete body within {self.settings.total_timeout}s")
+            content = body.finish()
+        except netguard.BodyRefused as exc:
+            raise FetchError(url, exc.reason, str(exc)) from None
+        headers.pop("content-encoding", None)  # the content is decoded now
+        return _Exchange(status, headers, content)
+
+
+# ------------------------------------------------------------------ transport
+
+class GuardedTransport(httpx.BaseTransport):
+    """httpx transport over an httpcore pool whose sockets go through netguard.GuardedBackend."""
+
+    def __init__(self, settings: FetchSettings, resolver: netguard.Resolver | None = None):
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),  # verification on; there is no way to turn it off
+            max_connections=64, max_keepalive_connections=16, keepalive_expiry=5.0,
+            http1=True, http2=False,
+            network_backend=netguard.GuardedBackend(settings.allow_private, resolver))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        response = self._pool.handle_request(core)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_PoolStream(response.stream), extensions=response.extensions)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _PoolStream(httpx.SyncByteStream):
+    def __init__(self, stream):
+        self._stream = stream
+
+    def __iter__(self):
+        yield from self._stream
+
+    def close(self) -> None:
+        if hasattr(self._stream, "close"):
+            self._stream.close()
+
+
+def _build_client(settings: FetchSettings, transport: httpx.BaseTransport) -> httpx.Client:
+    timeout = httpx.Timeout(settings.total_timeout, connect=min(settings.connect_timeout, settings.total_timeout))
+    return httpx.Client(
+        transport=transport, follow_redirects=False, trust_env=False, timeout=timeout,
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": netguard.ACCEPT_ENCODING,
+                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+
+
+# ------------------------------------------------------------------ pacing and robots
+
+class _HostPacer:
+    """At least `delay` seconds between request starts to one host, across threads."""
+
+    def __init__(self, delay: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+        self.delay, self._clock, self._sleep = delay, clock, sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + self.delay
+        if slot > now:
+            self._sleep(slot - now)
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to host before `seconds` from now (a retry's backoff or Retry-After)."""
+        with self._lock:
+            self._next[host] = max(self._next.get(host, 0.0), self._clock() + seconds)
+
+
+class _RobotsCache:
+    """robots.txt rules per origin, fetched through the same guarded fetcher, cached ≤ robots_ttl."""
+
+    def __init__(self, fetcher: Fetcher):
+        self._fetcher = fetcher
+        self._entries: dict[str, tuple[float, netguard.RobotsRules]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def check(self, target: httpx.URL, url: str) -> None:
+        if not self.rules_for(target).allows(str(target)):
+            raise FetchError(url, "robots", f"robots.txt of {target.host} disallows {target.raw_path.decode()}")
+
+    def rules_for(self, target: httpx.URL) -> netguard.RobotsRules:
+        origin = f"{target.scheme}://{target.netloc.decode('ascii')}"
+        with self._lock:
+            lock = self._locks.setdefault(origin, threading.Lock())
+        with lock:  # one robots.txt request per origin, however many threads ask
+            expires, rules = self._entries.get(origin, (0.0, None))
+            if rules is None or expires <= self._fetcher._clock():
+                ttl, rules = self._load(origin + "/robots.txt", target)
+                self._entries[origin] = (self._fetcher._clock() + ttl, rules)
+        return rules
+
+    def _load(self, robots_url: str, target: httpx.URL) -> tuple[float, netguard.RobotsRules]:
+        settings = self._fetcher.settings
+        try:
+            response = self._fetcher._get(robots_url, {}, robots=False, tries=1)
+        except FetchError as err:
+            if err.reason in ("blocked_address", "dns", "bad_scheme", "bad_url"):
+                raise FetchError(str(target), err.reason, err.detail) from None  # the page would fail the same way
+            if err.status and 400 <= err.status < 500 and err.status != 429:
+                return settings.robots_ttl, netguard.RobotsRules(allow_all=True)  # RFC 9309: unavailable
+            log.info("robots.txt unreachable (%s): disallowing %s", err.reason, target.host)
+            return min(settings.robots_ttl, ROBOTS_FAILURE_TTL), netguard.RobotsRules(disallow_all=True)
+        text = response.content[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
+        return settings.robots_ttl, netguard.parse_robots(text, settings.user_agent)
+
+
+# ------------------------------------------------------------------ small pure helpers
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a Retry-After value (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - now)
+
+
+def _parse_url(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(str(url)[:500], "bad_url", str(exc)) from None
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(url, "bad_scheme", f"only http and https are fetched, not {parsed.scheme!r}")
+    if not parsed.host:
+        raise FetchError(url, "bad_url", "no host")
+    return parsed
+
+
+def _redirect_target(current: httpx.URL, headers: dict[str, str], url: str) -> httpx.URL:
+    location = headers.get("location", "").strip()
+    if not location:
+        raise FetchError(url, "bad_redirect", "a redirect without a Location header")
+    try:
+        target = current.join(location)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(url, "bad_redirect", f"bad Location {location[:200]!r}: {exc}") from None
+    if target.scheme not in ("http", "https"):
+        raise FetchError(url, "bad_scheme", f"redirect to a {target.scheme!r} URL refused")
+    if not target.host:
+        raise FetchError(url, "bad_redirect", f"bad Location {location[:200]!r}")
+    return target.copy_with(fragment=None)
+
+
+def _headers_for_hop(current: httpx.URL, target: httpx.URL, headers: dict, credentials: bool, url: str) -> dict:
+    """Headers for the next hop: no credentials to another origin, no credentials in clear text."""
+    if credentials and current.scheme == "https" and target.scheme == "http":
+        raise FetchError(url, "insecure_redirect", "https→http redirect of a request that carried credentials")
+    if _origin(current) == _origin(target):
+        return headers
+    return {k: v for k, v in headers.items() if not _is_sensitive(k)}
+
+
+def _has_credentials(headers: dict) -> bool:
+    return any(_is_sensitive(k) for k in headers)
+
+
+def _is_sensitive(name: str) -> bool:
+    name = name.lower()
+    return name in _SENSITIVE or any(part in name for part in _SENSITIVE_PARTS)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)
+
+
+def _host_of(url: httpx.URL) -> str:
+    return url.host.lower()
+
+
+def _host_key(url: str) -> str:
+    try:
+        return _host_of(httpx.URL(url))
+    except Exception:
+        return ""
+
+
+def _classify(exc: Exception, url: str, deadline: float) -> FetchError:
+    """Map a transport exception to a FetchError reason, and say whether a retry may help."""
+    if isinstance(exc, FetchError):
+        return exc
+    if isinstance(exc, netguard.AddressRefused):
+        return FetchError(url, "blocked_address", str(exc))
+    if isinstance(exc, netguard.ResolveFailed):
+        return FetchError(url, "dns", str(exc))
+    if _caused_by(exc, (ssl.SSLError, ssl.CertificateError)):
+        return FetchError(url, "tls", str(_caused_by(exc, (ssl.SSLError, ssl.CertificateError))))
+    timed_out = time.monotonic() >= deadline - 0.05
+    if isinstance(exc, (httpx.TimeoutException, httpcore.TimeoutException)) or timed_out:
+        connect = isinstance(exc, (httpx.ConnectTimeout, httpcore.ConnectTimeout)) and not timed_out
+        return FetchError(url, "timeout", f"{type(exc).__name__}: {exc}", retryable=connect)
+    if isinstance(exc, (httpx.ConnectError, httpcore.ConnectError)):
+        return FetchError(url, "connection", str(exc) or type(exc).__name__, retryable=True)
+    if isinstance(exc, (httpx.RemoteProtocolError, httpcore.RemoteProtocolError,
+                        httpx.LocalProtocolError, httpcore.LocalProtocolError)):
+        return FetchError(url, "protocol", str(exc) or type(exc).__name__, retryable=True)
+    if isinstance(exc, (httpx.TransportError, httpcore.NetworkError, OSError)):
+        return FetchError(url, "connection", str(exc) or type(exc).__name__, retryable=True)
+    if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        return FetchError(url, "bad_url", str(exc))
+    return FetchError(url, "error", f"{type(exc).__name__}: {exc}")
+
+
+def _caused_by(exc: BaseException, kinds: tuple) -> BaseException | None:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kinds):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
