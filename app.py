@@ -86,7 +86,7 @@ def prepare() -> None:
         st.error(f"The story file has problems, so labels fall back to ids:\n\n```\n{info.problem}\n```")
 
 
-st.set_page_config(page_title="framelens", page_icon=":material/compare:", layout="wide")
+st.set_page_config(page_title="framelens", page_icon="🔎", layout="wide")  # emoji: an inline favicon, no font fetch
 navigation = st.navigation([st.Page(str(HERE / "app_pages" / f), title=t, icon=i, default=(n == 0))
                             for n, (f, t, i) in enumerate(PAGES)])
 prepare()

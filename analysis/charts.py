@@ -19,6 +19,7 @@ import warnings
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -77,10 +78,11 @@ def outlet_labels(df: pd.DataFrame) -> pd.Series:
 
 
 def _layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
-    kw.setdefault("margin", dict(l=10, r=10, t=70, b=10))
+    kw.setdefault("margin", dict(l=10, r=10, t=50, b=10))
     fig.update_layout(template="plotly_white", title=dict(text=escape(title), x=0, xanchor="left"),
                       font=FONT, height=height,
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1), **kw)
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
+                                  traceorder="normal"), **kw)
     return fig
 
 
@@ -145,7 +147,7 @@ def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
                         marker=dict(color=lean_color(lean), pattern_shape="/"),
                         hovertemplate="%{y}: %{x} syndicated copies<extra></extra>")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(labels)[::-1])
-    return _layout(fig, title, barmode="stack", xaxis_title="articles", height=max(300, 26 * len(counts) + 120))
+    return _layout(fig, title, barmode="stack", height=max(300, 26 * len(counts) + 120))
 
 
 def timeline_chart(tl: pd.DataFrame) -> go.Figure:
@@ -189,14 +191,22 @@ def _heatmap(df: pd.DataFrame, col: str, col_labels: dict, title: str, value: st
             h_row.append(hover_fn(r) if r is not None and hover_fn else "")
             c_row.append([domain, c])
         text.append(t_row), hover.append(h_row), custom.append(c_row)
+    x_labels, y_labels = [short(col_labels.get(c, c), 28) for c in cols], list(rows["label"])
     fig = go.Figure(go.Heatmap(
-        z=z.values, x=[short(col_labels.get(c, c), 28) for c in cols], y=list(rows["label"]),
-        zmin=0, zmax=zmax, colorscale=SHARE_SCALE, text=text, texttemplate="%{text}", hovertext=hover,
-        hovertemplate="%{hovertext}<extra></extra>", customdata=custom, xgap=2, ygap=2,
-        colorbar=dict(title=dict(text=colorbar_title), thickness=12), hoverongaps=False))
-    fig.update_yaxes(type="category", autorange="reversed")
-    fig.update_xaxes(type="category", side="top", tickangle=0)
-    return _layout(fig, title, height=max(320, 30 * len(rows) + 170), margin=dict(l=10, r=10, t=110, b=10))
+        z=z.values, x=x_labels, y=y_labels, zmin=0, zmax=zmax, colorscale=SHARE_SCALE, text=text,
+        texttemplate="%{text}", hoverinfo="skip", xgap=2, ygap=2,
+        colorbar=dict(title=dict(text=colorbar_title), thickness=12)))
+    # Plotly heatmaps emit no click selection; an invisible marker per cell carries the hover
+    # text and the (domain, column) a click selects, so pages can show that cell's evidence.
+    fig.add_scatter(x=[x for _ in y_labels for x in x_labels], y=[y for y in y_labels for _ in x_labels],
+                    mode="markers", marker=dict(symbol="square", size=24, color="rgba(255,255,255,0.01)"),
+                    customdata=[c for row in custom for c in row], hovertext=[h for row in hover for h in row],
+                    hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="cells",
+                    selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)))
+    fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
+    fig.update_xaxes(type="category", side="top", tickangle=0, showgrid=False)
+    return _layout(fig, title, height=max(320, 30 * len(rows) + 170), margin=dict(l=10, r=10, t=110, b=10),
+                   hovermode="closest", hoverdistance=-1)
 
 
 def _count_text(r) -> str:
@@ -339,7 +349,7 @@ def passage_chart(passages: pd.DataFrame) -> go.Figure:
                     marker_color=lean_color(lean), hovertemplate="%{y}<br>%{x:.3~f} articles<extra>"
                     + escape(lean_label(lean)) + "</extra>")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=[names[i] for i in order][::-1])
-    return _layout(fig, title, barmode="stack", xaxis_title="articles quoting it",
+    return _layout(fig, title + " (articles quoting each passage)", barmode="stack",
                    height=max(300, 30 * len(order) + 140))
 
 
@@ -358,14 +368,15 @@ def fidelity_chart(quotes: pd.DataFrame) -> go.Figure:
     return _layout(fig, title, barmode="stack", yaxis_title="quotes", height=360)
 
 
-def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 12) -> go.Figure:
+def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 12,
+                colors: tuple[str, str] = ("#0072B2", "#C84B00")) -> go.Figure:
     """Fightin' Words: z-score against total frequency; the most distinctive terms labelled."""
     title = f"Distinctive words: {name_a} vs {name_b}"
     if words.empty:
         return empty_figure(title, "No word counts for these groups.")
     df = words.assign(total=words["count_a"] + words["count_b"])
     side = df["z"].map(lambda z: "a" if z >= 1.96 else "b" if z <= -1.96 else "n")
-    colors = {"a": "#0072B2", "b": "#C84B00", "n": "#BBBBBB"}
+    colors = {"a": colors[0], "b": colors[1], "n": "#BBBBBB"}
     names = {"a": f"more {name_a}", "b": f"more {name_b}", "n": "not distinctive"}
     top = set(df.reindex(df["z"].abs().sort_values(ascending=False).index).head(label_top)["term"])
     fig = go.Figure()
@@ -377,9 +388,11 @@ def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 
                         hovertemplate="%{customdata}: z=%{y:.2f}, count %{x}<extra></extra>")
     fig.add_hline(y=1.96, line_dash="dot", line_color="#999")
     fig.add_hline(y=-1.96, line_dash="dot", line_color="#999")
-    fig.update_xaxes(type="log", title="frequency (both groups)")
-    fig.update_yaxes(title=f"z  (+ {escape(name_a)} · − {escape(name_b)})")
-    return _layout(fig, title, height=520)
+    lo, hi = max(float(df["total"].min()), 1.0), max(float(df["total"].max()), 1.0)
+    # Room on the right so the labels of the most frequent terms are not cut off.
+    fig.update_xaxes(type="log", title="frequency (both groups)", range=[np.log10(lo) - 0.1, np.log10(hi) + 0.35])
+    fig.update_yaxes(title=f"z  (+ {short(name_a, 30)} · − {short(name_b, 30)})")
+    return _layout(fig, title, height=520, legend=dict(orientation="v", x=1.01, y=1, xanchor="left", yanchor="top"))
 
 
 # ---- every chart of a story, and static export --------------------------------------------------

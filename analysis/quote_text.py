@@ -19,7 +19,9 @@ SHORT_BELOW = 4           # MIN_WORDS <= words < SHORT_BELOW: kept, flagged shor
 MAX_SINGLE_WORDS = 80     # a single-quoted "quote" longer than this is mis-paired apostrophes
 MAX_BLOCK_WORDS = 200
 
-OPENERS, CLOSERS = "“„«", "”»"
+OPENERS, CLOSERS = "“„«»", "”»«"
+# Which marks close a quote opened by each mark: German „…“ and »…«, French «…».
+_CLOSES = {"“": "”\"", "„": "“”\"", "«": "»", "»": "«", '"': '"”'}
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SPEECH = (r"(?:said|says|wrote|writes|added|adds|told|tells|stated|states|argued|argues|noted|notes|"
            r"declared|declares|explained|explains|asked|asks|claimed|claims|continued|insisted|"
@@ -55,7 +57,7 @@ def extract_quotes(text: str) -> list[Quote]:
     spans = _double_quoted(text, lines)
     spans += _single_quoted(text, spans)
     spans += _block_quoted(text, spans)
-    quotes = [_make_quote(text, s, e, strip) for s, e, strip in sorted(spans)]
+    quotes = [_make_quote(text, s, e, strip) for s, e, strip in sorted(spans, key=lambda t: t[:2])]
     return [q for q in quotes if q is not None]
 
 
@@ -81,26 +83,39 @@ def _at_para_start(text: str, pos: int, lines: list[int]) -> bool:
 
 
 def _double_quoted(text: str, lines: list[int]) -> list[tuple[int, int, list[int]]]:
-    """(start, end, reopen marks) of each double-quoted span; a stack-free pairing pass."""
+    """(start, end, reopen marks) of each double-quoted span, pairing marks left to right."""
     spans, open_at, reopens = [], None, []
     for m in re.finditer(r"[\"“”„«»]", text):
         pos, ch = m.start(), m.group()
+        if ch == '"':
+            opens, closes = _straight_role(text, pos)
+        else:
+            opens = ch in "“„«" or (ch == "»" and open_at is None)
+            closes = open_at is not None and ch in _CLOSES[text[open_at]]
         if open_at is None:
-            if ch not in CLOSERS:
+            if opens:
                 open_at, reopens = pos, []
             continue
-        later_para = _para_of(pos, lines) > _para_of(open_at, lines)
-        if ch not in CLOSERS and later_para and _at_para_start(text, pos, lines):
+        last_para = _para_of(reopens[-1] if reopens else open_at, lines)
+        if opens and _para_of(pos, lines) > last_para and _at_para_start(text, pos, lines):
             reopens.append(pos)  # multi-paragraph quote: the new paragraph reopens it
-        elif ch in OPENERS:
-            spans += _unclosed(text, open_at, reopens, lines)
-            open_at, reopens = pos, []
-        else:
+        elif closes:
             spans.append((open_at + 1, pos, reopens))
             open_at, reopens = None, []
+        elif opens:
+            spans += _unclosed(text, open_at, reopens, lines)
+            open_at, reopens = pos, []
     if open_at is not None:
         spans += _unclosed(text, open_at, reopens, lines)
     return spans
+
+
+def _straight_role(text: str, pos: int) -> tuple[bool, bool]:
+    """Whether a straight " can open and can close, from its neighbours (5" opens nothing)."""
+    before, after = text[pos - 1:pos], text[pos + 1:pos + 2]
+    opens = (not before or before.isspace() or before in "([{—–-/:'‘") and after.strip() != ""
+    closes = bool(before.strip()) and (not after or after.isspace() or after in ".,;:!?)]}—–-'’")
+    return opens, closes or not opens
 
 
 def _unclosed(text: str, open_at: int, reopens: list[int], lines: list[int]) -> list:
@@ -157,7 +172,9 @@ def _block_quoted(text: str, taken: list) -> list[tuple[int, int, list[int]]]:
         marked = re.search(r"[\"“”„«»]", body) is not None
         if body.startswith(">"):
             start = m.start() + line.index(">") + 1
-            spans.append((start, m.end(), []))
+            if spans and spans[-1][2] == [">"] and not text[spans[-1][1]:m.start()].strip():
+                start = spans.pop()[0]  # consecutive "> " lines are one block
+            spans.append((start, m.end(), [">"]))
         elif not marked and body and not _inside(m.start() + 1, taken):
             indented = re.match(r"(?: {4,}|\t)\S", line) is not None
             introduced = _INTRO.search(previous) is not None
@@ -171,9 +188,9 @@ def _block_quoted(text: str, taken: list) -> list[tuple[int, int, list[int]]]:
 # --------------------------------------------------------------------------- quote records
 
 def _make_quote(text: str, start: int, end: int, reopens: list[int]) -> Quote | None:
-    inner = "".join(ch for i, ch in enumerate(text[start:end], start) if i not in set(reopens))
-    if text[start - 1:start] != ">":
-        inner = re.sub(r"(?m)^\s*>\s?", "", inner) if inner.lstrip().startswith(">") else inner
+    skip = {p for p in reopens if isinstance(p, int)}
+    inner = "".join(ch for i, ch in enumerate(text[start:end], start) if i not in skip)
+    inner = re.sub(r"(?m)^\s*>\s?", "", inner)
     clean = re.sub(r"\s+", " ", inner).strip().rstrip(",;:").strip()
     words = len(norm_tokens(re.sub(r"\[[^\]]*\]", " ", clean)))
     if words < MIN_WORDS:
@@ -183,12 +200,23 @@ def _make_quote(text: str, start: int, end: int, reopens: list[int]) -> Quote | 
 
 def _speaker(text: str, start: int, end: int) -> str:
     """Who the sentence around the quote credits it to, when that is easy to see."""
-    after = _AFTER.match(text[end + 1:end + 80].split("\n")[0])
+    tail = text[end:end + 80]
+    after = _AFTER.match((tail[1:] if tail[:1] in "\"“”„«»'‘’" else tail).split("\n")[0])
     if after:
-        return after.group("a") or after.group("b")
-    before = text[max(0, start - 120):max(0, start - 1)].split("\n")[-1]
+        return _trim_name(after.group("a") or after.group("b"))
+    before = text[max(0, start - 120):max(0, start - 1)].rstrip().split("\n")[-1]
     m = _BEFORE.search(before) or _ACCORDING.search(before)
-    return m.group("n") if m else ""
+    return _trim_name(m.group("n")) if m else ""
+
+
+def _trim_name(name: str) -> str:
+    """Cut a name at a sentence end: "Rep. Nora Vale. The" -> "Rep. Nora Vale"."""
+    kept = []
+    for word in name.split():
+        kept.append(word)
+        if word.endswith(".") and len(word.strip(".")) > 3 and "." not in word.strip("."):
+            break
+    return " ".join(kept).rstrip(".,")
 
 
 # --------------------------------------------------------------------------- for alignment

@@ -150,7 +150,7 @@ def _find_exact(segments: list[list[tuple[list[str], str]]], src: SourceIndex) -
     for start in _piece_starts(pieces[0][0], src, 0, len(src.tokens))[:200]:
         end = start + len(pieces[0][0])
         for words, gap in pieces[1:]:
-            limit = end + (BRACKET_GAP if gap == "bracket" else ELLIPSIS_GAP)
+            limit = end + {"bracket": BRACKET_GAP, "ellipsis": ELLIPSIS_GAP}.get(gap, 0)
             found = _piece_starts(words, src, end, limit + 1)
             if not found:
                 break
@@ -228,8 +228,9 @@ def _align_segment(words: list[str], gaps: set[int], src: SourceIndex, lo: int) 
     best = _Alignment(quote_len=len(words))
     pad = max(4, len(words) // 3) + BRACKET_GAP * len(gaps)
     for anchor in _anchors(words, src, lo):
-        a, b = max(0, anchor - pad), min(len(src.expanded), anchor + len(words) + pad)
-        candidate = _score_window(words, gaps, src.expanded[a:b], a)
+        # an anchor is the start of an 8-word bin, so the window reaches 8 further
+        a, b = max(0, anchor - pad), min(len(src.expanded), anchor + 8 + len(words) + pad)
+        candidate = _score_window(words, gaps, src, a, b)
         if (candidate.matched - candidate.substituted, -candidate.trivial) > \
                 (best.matched - best.substituted, -best.trivial):
             best = candidate
@@ -253,34 +254,60 @@ def _anchors(words: list[str], src: SourceIndex, lo: int, keep: int = 3) -> list
     return [max(0, b * 8) for b, _ in ranked]
 
 
-def _score_window(words: list[str], gaps: set[int], window: list[str], offset: int) -> _Alignment:
+def _score_window(words: list[str], gaps: set[int], src: SourceIndex, a: int, b: int) -> _Alignment:
+    """Align a segment with src.expanded[a:b]; the aligned span runs from first to last match."""
+    window = src.expanded[a:b]
     ops = SequenceMatcher(None, words, window, autojunk=False).get_opcodes()
-    equal = [op for op in ops if op[0] == "equal"]
+    equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
     result = _Alignment(quote_len=len(words))
     if not equal:
         return result
-    first_j, last_j = equal[0][3], equal[-1][4]
-    result.first, result.last = offset + first_j, offset + last_j - 1
-    for tag, i1, i2, j1, j2 in ops:
-        j1, j2 = max(j1, first_j), min(j2, last_j)
-        _score_op(result, tag, words[i1:i2], window[j1:j2] if j2 > j1 else [], i1 in gaps)
-    result.span_len = last_j - first_j - result.span_len  # span_len held the free gap words
+    span = [ops[equal[0]][3], ops[equal[-1]][4]]
+    free = 0
+    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+        if equal[0] <= k <= equal[-1]:
+            free += _score_op(result, tag, words[i1:i2], window[j1:j2], i1 in gaps)
+        elif i2 > i1:
+            _score_edge(result, words[i1:i2], src, a, (j1, j2), span, leading=k < equal[0])
+    result.first, result.last = a + span[0], a + span[1] - 1
+    result.span_len = span[1] - span[0] - free
     return result
 
 
-def _score_op(result: _Alignment, tag: str, quoted: list[str], source: list[str], at_gap: bool) -> None:
-    """Count one opcode: matches, trivial edits, substitutions (gap words are free)."""
+def _score_edge(result: _Alignment, quoted: list[str], src: SourceIndex, a: int,
+                source: tuple[int, int], span: list[int], leading: bool) -> None:
+    """Quote words before/after the matched span: a substitution when they replace words of
+    the same source sentence ("nothing more than" for "little more than"), else added words."""
+    sentence = src.expanded_sent[a + (span[0] if leading else span[1] - 1)]
+    same = [j for j in range(*source) if src.expanded_sent[a + j] == sentence]
+    k = min(len(quoted), len(same))
+    pairs = list(zip(quoted[len(quoted) - k:], same[len(same) - k:])) if leading else \
+        list(zip(quoted[:k], same[:k]))
+    later = {src.expanded[a + j] for j in same}
+    # a quote word found elsewhere in the sentence was kept while words around it were dropped
+    subs = sum(not _trivial_pair(q, src.expanded[a + j]) and q not in later for q, j in pairs)
+    result.substituted += subs
+    result.trivial += len(quoted) - subs
+    if k and leading:
+        span[0] = same[len(same) - k]
+    elif k:
+        span[1] = same[k - 1] + 1
+
+
+def _score_op(result: _Alignment, tag: str, quoted: list[str], source: list[str], at_gap: bool) -> int:
+    """Count one opcode: matches, trivial edits, substitutions; returns free (gap) words."""
     if tag == "equal":
         result.matched += len(quoted)
         result.content_matched += sum(w not in _FUNCTION for w in quoted)
-    elif at_gap and (tag == "insert" or tag == "replace" and len(source) <= BRACKET_GAP):
-        result.span_len += len(source)  # words a bracketed insertion stands for
+    elif at_gap and tag == "insert" and len(source) <= BRACKET_GAP:
+        return len(source)  # the words a bracketed insertion stands for
     elif tag in ("insert", "delete"):
         result.trivial += max(len(quoted), len(source))
     else:
         subs = _substitutions(quoted, source)
         result.substituted += subs
         result.trivial += max(len(quoted), len(source)) - subs
+    return 0
 
 
 def _substitutions(quoted: list[str], source: list[str]) -> int:
@@ -399,12 +426,9 @@ def _best_passage(cos: np.ndarray, best: int, span, src: SourceIndex, embedder, 
 def _apply_embedding(result: dict, score: float, first: int, last: int, src: SourceIndex) -> None:
     dice = result["_dice"]
     same = score >= EMB_ALTERED or (score >= EMB_ALTERED_WITH_WORDS and dice >= WORDS_DICE_FOR_EMB)
-    if result["fidelity"] == "altered" or same:
-        if result["fidelity"] == "not_in_source":
-            _located(result, "altered", score, first, last, src)
-        result["similarity"] = round(max(score, dice), 4)
-    else:
-        result["similarity"] = round(max(score, dice), 4)
+    if result["fidelity"] == "not_in_source" and same:
+        _located(result, "altered", score, first, last, src)
+    result["similarity"] = round(max(score, dice), 4)
 
 
 def _plain(text: str) -> str:

@@ -136,25 +136,26 @@ def _file(ctx: PageContext, name: str, ext: str) -> str:
 
 def chart_downloads(ctx: PageContext, fig, name: str) -> None:
     """PNG / SVG / HTML download buttons; PNG and SVG are rendered only when clicked."""
-    cols = st.columns([1, 1, 1, 5])
+    row = st.container(horizontal=True, gap="small", vertical_alignment="center")
     static = charts.static_export_available()
-    for col, fmt, mime in zip(cols, ("png", "svg", "html"), ("image/png", "image/svg+xml", "text/html")):
+    for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("html", "text/html")):
         if fmt != "html" and not static:
             continue
-        col.download_button(fmt.upper(), data=lambda fmt=fmt: charts.figure_bytes(fig, fmt),
+        row.download_button(fmt.upper(), data=lambda fmt=fmt: charts.figure_bytes(fig, fmt),
                             file_name=_file(ctx, name, fmt), mime=mime, key=f"dl-{name}-{fmt}",
-                            on_click="ignore", icon=":material/download:", help=f"Download this chart as {fmt.upper()}")
+                            on_click="ignore", icon=":material/download:", type="tertiary",
+                            help=f"Download this chart as {fmt.upper()}")
     if not static:
-        cols[3].caption("PNG/SVG need Chromium (`apt install chromium` or FRAMELENS_CHROMIUM); HTML works.")
+        row.caption("PNG/SVG need Chromium (`apt install chromium` or FRAMELENS_CHROMIUM); HTML works.")
 
 
 def table_downloads(ctx: PageContext, df: pd.DataFrame, name: str) -> None:
-    cols = st.columns([1, 1, 6])
-    cols[0].download_button("CSV", data=lambda: csv_bytes(df), file_name=_file(ctx, name, "csv"), mime="text/csv",
-                            key=f"dl-{name}-csv", on_click="ignore", icon=":material/download:")
-    cols[1].download_button("JSON", data=lambda: json_bytes(df), file_name=_file(ctx, name, "json"),
-                            mime="application/json", key=f"dl-{name}-json", on_click="ignore",
-                            icon=":material/download:")
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("CSV", data=lambda: csv_bytes(df), file_name=_file(ctx, name, "csv"), mime="text/csv",
+                        key=f"dl-{name}-csv", on_click="ignore", icon=":material/download:", type="tertiary")
+    row.download_button("JSON", data=lambda: json_bytes(df), file_name=_file(ctx, name, "json"),
+                        mime="application/json", key=f"dl-{name}-json", on_click="ignore",
+                        icon=":material/download:", type="tertiary")
 
 
 def show_chart(ctx: PageContext, fig, name: str, **kwargs):

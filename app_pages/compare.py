@@ -42,12 +42,15 @@ domain = c1.selectbox("Outlet", [None, *names], key="ev_outlet",
 feature = c2.selectbox("Feature", [None, *features], key="ev_feature",
                        format_func=lambda f: "All features" if f is None else features.get(f, f))
 ev = _cache.evidence(*args, domain, feature)
+limit = 60 if domain or feature else 12
+if not (domain or feature):
+    st.caption("Click a heatmap cell, or pick an outlet and/or a feature, to see all of its evidence.")
 if _ui.require_rows(ev, "No evidence sentences for this outlet and feature (the feature was not found)."):
-    for _, row in ev.head(60).iterrows():
+    for _, row in ev.head(limit).iterrows():
         st.markdown(f"> {_ui.esc(row['sentence'])}\n\n{_ui.lean_badge(row['lean'])} **{_ui.esc(row['outlet'], 80)}** · "
                     f"{_ui.esc(row['label'])} · {_ui.link(row['title'] or 'article', row['url'])}")
-    if len(ev) > 60:
-        st.caption(f"Showing 60 of {len(ev)} sentences; download them all:")
+    if len(ev) > limit:
+        st.caption(f"Showing {limit} of {len(ev)} sentences; download them all:")
     _ui.table_downloads(ctx, ev, "feature_evidence")
 
 st.subheader("Feature prevalence by lean")

@@ -22,10 +22,10 @@ if not _ui.require_rows(part, "No article uses any of this actor's descriptors (
 _ui.show_chart(ctx, _cache.figure("descriptors", *args, actor=actor), f"descriptors_{actor}")
 
 st.subheader("The sentences")
-for descriptor, rows in part.groupby("descriptor", sort=False):
+for descriptor, rows in part[part["present"] > 0].groupby("descriptor", sort=False):
     label = rows["label"].iloc[0]
     with st.expander(f"{_ui.esc(label)} — {_ui.fmt_count(rows['present'].sum())} articles"):
-        for _, r in rows.iterrows():
+        for _, r in rows.iterrows():  # one block per outlet that uses the word
             quotes = "\n".join(f"> {_ui.esc(s)}\n>" for s in r["evidence"][:3])
             st.markdown(f"{_ui.lean_badge(r['lean'])} **{_ui.esc(r['outlet'], 80)}** "
                         f"({_ui.fmt_count(r['present'])} of {_ui.fmt_count(r['articles'])} articles)\n\n{quotes}")

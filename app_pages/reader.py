@@ -23,8 +23,9 @@ by_id = arts.set_index("id")
 def _default_pick() -> list[int]:
     """The first article of the leftmost and of the rightmost lean present."""
     firsts = arts.drop_duplicates("lean").set_index("lean")["id"]
-    order = [lean for lean in ("left", "lean-left", "right", "lean-right", "center", "unrated") if lean in firsts]
-    picks = list(dict.fromkeys([int(firsts[order[0]]), int(firsts[order[min(1, len(order) - 1)]])]))
+    left = next((firsts[x] for x in ("left", "lean-left", "center", "unrated") if x in firsts), None)
+    right = next((firsts[x] for x in ("right", "lean-right", "center", "unrated") if x in firsts), None)
+    picks = list(dict.fromkeys(int(i) for i in (left, right) if i is not None))
     return picks if len(picks) > 1 else [int(i) for i in arts["id"].head(2)]
 
 

@@ -55,16 +55,18 @@ elif fightin_words is None:
 else:
     words = compare_groups(ctx.db, ctx.story_id, ctx.stamp, group_type, tuple(sorted(a)), tuple(sorted(b)))
     name = f"words_{name_a}_vs_{name_b}"
-    _ui.show_chart(ctx, charts.words_chart(words, name_a, name_b), "words")
+    colors = ("#0072B2", "#C84B00") if group_type == "lean" else ("#CC79A7", "#009E73")
+    _ui.show_chart(ctx, charts.words_chart(words, name_a, name_b, colors=colors), "words")
     st.caption("z > 1.96: used distinctly more by A; z < −1.96: by B. Rare words are shrunk toward the pooled "
                "rate, so a word said once is not 'distinctive'.")
     left, right = st.columns(2)
     with left:
         st.markdown(f"**More {_ui.esc(name_a)}**")
-        st.dataframe(words.head(25)[["term", "z", "count_a", "count_b"]], hide_index=True)
+        st.dataframe(words[words["z"] > 0].head(25)[["term", "z", "count_a", "count_b"]], hide_index=True)
     with right:
         st.markdown(f"**More {_ui.esc(name_b)}**")
-        st.dataframe(words.sort_values("z").head(25)[["term", "z", "count_a", "count_b"]], hide_index=True)
+        st.dataframe(words[words["z"] < 0].sort_values("z").head(25)[["term", "z", "count_a", "count_b"]],
+                     hide_index=True)
     _ui.table_downloads(ctx, words, name)
 
 stable = q.words_left_right(data)

@@ -61,6 +61,8 @@ def decode_html(content: bytes, content_type: str | None = None) -> str:
     declared = [_codec_for(_header_label(content_type)), _codec_for(_meta_label(content))]
     for codec in _choose_declared(content, *declared):
         text = _strict(content, codec)
+        if text is None and codec == "utf-8":
+            text = _mostly_utf8(content)  # a UTF-8 page with a few broken bytes stays UTF-8
         if text is not None:
             return text
     return _decode_detected(content)
@@ -126,6 +128,9 @@ def _decode_detected(content: bytes) -> str:
     text = _strict(content, "utf-8")
     if text is not None:
         return text
+    text = _mostly_utf8(content)
+    if text is not None:
+        return text
     if _looks_utf16(content):
         text = _strict(content, _utf16_order(content))
         if text is not None:
@@ -153,6 +158,14 @@ def _detect(sample: bytes) -> list[str]:
         best.insert(0, "cp1252")
     rest = [_codec_for(m.encoding) or m.encoding for m in matches]
     return list(dict.fromkeys(best + rest + ["cp1252"]))
+
+
+def _mostly_utf8(content: bytes) -> str | None:
+    """UTF-8 with a few invalid bytes (replaced), when valid multi-byte characters dominate."""
+    text = content.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
+    return text if good >= 4 * bad and good > 0 else None
 
 
 def _is_single_byte(codec: str) -> bool:

@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import logging
 import sys
+from pathlib import Path
 
 from .lock import EX_TEMPFAIL, LockBusy, RunLock, lock_path
 
@@ -73,6 +74,9 @@ def cmd_run(args) -> int:
     tty = sys.stderr.isatty()
     _configure_logging(tty)
     story = load_story(args.story)
+    if args.urls and not Path(args.urls).is_file():
+        print(f"error: --urls {args.urls}: no such file", file=sys.stderr)
+        return EXIT_USAGE
     db = args.db or default_db()
     try:
         lock = RunLock(lock_path(story.id, db)).acquire()
@@ -159,7 +163,7 @@ def cmd_status(args) -> int:
 
 
 def status_lines(run: dict) -> list[str]:
-    """A run as text: one line of counts, then its failing outlets."""
+    """A run as text: one line of counts, then its sources' counts and its failing outlets."""
     summary = run.get("summary") or {}
     totals = summary.get("totals") or {k: summary.get(k) for k in ("new", "duplicate", "skipped") if k in summary}
     counts = ", ".join(f"{k} {v}" for k, v in totals.items()) or "no counts"
@@ -169,6 +173,8 @@ def status_lines(run: dict) -> list[str]:
         took = f" in {(run['finished'] - run['started']).total_seconds():.0f} s"
     lines = [f"#{run['id']} {started} {run['kind']} {run['story_id']} [{run['sources']}] "
              f"{run['status']}{took}: {counts}"]
+    for source, tally in (summary.get("by_source") or {}).items():
+        lines.append(f"    source {source}: " + ", ".join(f"{k} {v}" for k, v in tally.items() if k != "reasons" and v))
     for outlet, reason in (summary.get("failed_outlets") or {}).items():
         lines.append(f"    failed outlet {outlet}: {reason}")
     return lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import warnings
 from datetime import date
 from urllib.parse import unquote, urlsplit
 
@@ -41,9 +42,16 @@ def configure_tldextract_offline() -> None:
         module.TLD_EXTRACTOR = extractor
 
 
-def _newspaper_config():
-    import newspaper
+def _import_newspaper():
+    with warnings.catch_warnings():  # "nltk is not installed": we use none of its NLP
+        warnings.simplefilter("ignore", UserWarning)
+        import newspaper
+        from newspaper.source import Category
+    return newspaper, Category
 
+
+def _newspaper_config():
+    newspaper, _ = _import_newspaper()
     config = newspaper.Config()
     config.memorize_articles = False  # no on-disk memory of seen URLs
     config.disable_category_cache = True
@@ -54,9 +62,7 @@ def _newspaper_config():
 def article_links(html: str, page_url: str, limit: int = MAX_LINKS_SCANNED) -> list[tuple[str, str]]:
     """(url, anchor text) of the article-like links newspaper finds on a front page."""
     configure_tldextract_offline()
-    import newspaper
-    from newspaper.source import Category
-
+    newspaper, Category = _import_newspaper()
     source = newspaper.Source(page_url, config=_newspaper_config())
     source.html = html
     source.parse()

@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Callable, Iterable, Iterator
+from urllib.parse import urlsplit
 
 import httpcore
 import httpx
@@ -36,6 +37,8 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
 ROBOTS_FAILURE_TTL = 300.0  # an unreachable robots.txt blocks the host for minutes, not a day
+_UNREACHABLE = frozenset({"dns", "connection", "tls", "timeout", "blocked_address", "bad_url", "bad_scheme",
+                          "protocol"})
 _SENSITIVE = ("authorization", "proxy-authorization", "cookie")
 _SENSITIVE_PARTS = ("auth", "token", "secret", "api-key", "apikey", "api_key", "password", "session")
 
@@ -117,7 +120,7 @@ class Fetcher:
                  sleep: Callable[[float], None] = time.sleep):
         self.settings = settings or FetchSettings.from_env()
         self._clock, self._sleep = clock, sleep
-        self._client = _build_client(self.settings, transport or GuardedTransport(self.settings, resolver))
+        self._transport = transport or netguard.GuardedTransport(self.settings.allow_private, resolver)
         self._pacer = _HostPacer(self.settings.host_delay, clock, sleep)
         self._robots = _RobotsCache(self)
 
@@ -148,7 +151,7 @@ class Fetcher:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
     def __enter__(self) -> "Fetcher":
         return self
@@ -227,8 +230,7 @@ class Fetcher:
         deadline = time.monotonic() + self.settings.total_timeout
         with netguard.deadline(deadline):
             try:
-                response = self._client.send(self._client.build_request("GET", target, headers=headers),
-                                             stream=True)
+                response = self._transport.handle_request(self._request(target, headers))
             except Exception as exc:
                 raise _classify(exc, url, deadline) from None
             try:
@@ -240,6 +242,15 @@ class Fetcher:
             finally:
                 response.close()
 
+    def _request(self, target: httpx.URL, headers: dict) -> httpx.Request:
+        # The transport is called directly: no cookie jar, no redirect machinery, no env proxies.
+        merged = httpx.Headers({"User-Agent": self.settings.user_agent, "Accept-Encoding": netguard.ACCEPT_ENCODING,
+                                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+        merged.update(headers)
+        timeout = httpx.Timeout(self.settings.total_timeout,
+                                connect=min(self.settings.connect_timeout, self.settings.total_timeout))
+        return httpx.Request("GET", target, headers=merged, extensions={"timeout": timeout.as_dict()})
+
     def _read(self, response: httpx.Response, url: str, deadline: float) -> _Exchange:
         headers = {k.lower(): v for k, v in response.headers.items()}
         status = response.status_code
@@ -250,7 +261,7 @@ class Fetcher:
             raise FetchError(url, "too_large", f"Content-Length {declared} exceeds {self.settings.max_bytes}")
         try:
             body = netguard.BoundedBody(headers.get("content-encoding", ""), self.settings.max_bytes)
-            for chunk in response.iter_raw():
+            for chunk in response.stream:  # raw bytes, still encoded; works for mock responses too
                 body.feed(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError(url, "timeout", f"no complete body within {self.settings.total_timeout}s")
@@ -259,52 +270,6 @@ class Fetcher:
             raise FetchError(url, exc.reason, str(exc)) from None
         headers.pop("content-encoding", None)  # the content is decoded now
         return _Exchange(status, headers, content)
-
-
-# ------------------------------------------------------------------ transport
-
-class GuardedTransport(httpx.BaseTransport):
-    """httpx transport over an httpcore pool whose sockets go through netguard.GuardedBackend."""
-
-    def __init__(self, settings: FetchSettings, resolver: netguard.Resolver | None = None):
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),  # verification on; there is no way to turn it off
-            max_connections=64, max_keepalive_connections=16, keepalive_expiry=5.0,
-            http1=True, http2=False,
-            network_backend=netguard.GuardedBackend(settings.allow_private, resolver))
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        core = httpcore.Request(
-            method=request.method,
-            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
-            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
-        response = self._pool.handle_request(core)
-        return httpx.Response(status_code=response.status, headers=response.headers,
-                              stream=_PoolStream(response.stream), extensions=response.extensions)
-
-    def close(self) -> None:
-        self._pool.close()
-
-
-class _PoolStream(httpx.SyncByteStream):
-    def __init__(self, stream):
-        self._stream = stream
-
-    def __iter__(self):
-        yield from self._stream
-
-    def close(self) -> None:
-        if hasattr(self._stream, "close"):
-            self._stream.close()
-
-
-def _build_client(settings: FetchSettings, transport: httpx.BaseTransport) -> httpx.Client:
-    timeout = httpx.Timeout(settings.total_timeout, connect=min(settings.connect_timeout, settings.total_timeout))
-    return httpx.Client(
-        transport=transport, follow_redirects=False, trust_env=False, timeout=timeout,
-        headers={"User-Agent": settings.user_agent, "Accept-Encoding": netguard.ACCEPT_ENCODING,
-                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
 
 
 # ------------------------------------------------------------------ pacing and robots
@@ -332,40 +297,49 @@ class _HostPacer:
 
 
 class _RobotsCache:
-    """robots.txt rules per origin, fetched through the same guarded fetcher, cached ≤ robots_ttl."""
+    """robots.txt rules per origin, fetched through the same guarded fetcher, cached ≤ robots_ttl.
+
+    RFC 9309: 4xx (but 429) means no rules; 5xx and 429 mean disallow all. When the host
+    cannot be reached at all (dns, connection, tls, timeout, refused address) the page
+    cannot be either, so that reason is raised for the page instead of 'robots'.
+    """
 
     def __init__(self, fetcher: Fetcher):
         self._fetcher = fetcher
-        self._entries: dict[str, tuple[float, netguard.RobotsRules]] = {}
+        self._entries: dict[str, tuple[float, netguard.RobotsRules | FetchError]] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def check(self, target: httpx.URL, url: str) -> None:
-        if not self.rules_for(target).allows(str(target)):
+        rules = self.rules_for(target)
+        if isinstance(rules, FetchError):
+            raise FetchError(url, rules.reason, f"robots.txt: {rules.detail}", status=rules.status)
+        if not rules.allows(str(target)):
             raise FetchError(url, "robots", f"robots.txt of {target.host} disallows {target.raw_path.decode()}")
 
-    def rules_for(self, target: httpx.URL) -> netguard.RobotsRules:
+    def rules_for(self, target: httpx.URL) -> netguard.RobotsRules | FetchError:
         origin = f"{target.scheme}://{target.netloc.decode('ascii')}"
         with self._lock:
             lock = self._locks.setdefault(origin, threading.Lock())
         with lock:  # one robots.txt request per origin, however many threads ask
             expires, rules = self._entries.get(origin, (0.0, None))
             if rules is None or expires <= self._fetcher._clock():
-                ttl, rules = self._load(origin + "/robots.txt", target)
+                ttl, rules = self._load(origin + "/robots.txt")
                 self._entries[origin] = (self._fetcher._clock() + ttl, rules)
         return rules
 
-    def _load(self, robots_url: str, target: httpx.URL) -> tuple[float, netguard.RobotsRules]:
+    def _load(self, robots_url: str) -> tuple[float, netguard.RobotsRules | FetchError]:
         settings = self._fetcher.settings
         try:
             response = self._fetcher._get(robots_url, {}, robots=False, tries=1)
         except FetchError as err:
-            if err.reason in ("blocked_address", "dns", "bad_scheme", "bad_url"):
-                raise FetchError(str(target), err.reason, err.detail) from None  # the page would fail the same way
             if err.status and 400 <= err.status < 500 and err.status != 429:
-                return settings.robots_ttl, netguard.RobotsRules(allow_all=True)  # RFC 9309: unavailable
-            log.info("robots.txt unreachable (%s): disallowing %s", err.reason, target.host)
-            return min(settings.robots_ttl, ROBOTS_FAILURE_TTL), netguard.RobotsRules(disallow_all=True)
+                return settings.robots_ttl, netguard.RobotsRules(allow_all=True)
+            failure_ttl = min(settings.robots_ttl, ROBOTS_FAILURE_TTL)
+            if err.reason in _UNREACHABLE:
+                return failure_ttl, err
+            log.info("robots.txt unavailable (%s): disallowing %s", err.reason, robots_url)
+            return failure_ttl, netguard.RobotsRules(disallow_all=True)
         text = response.content[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
         return settings.robots_ttl, netguard.parse_robots(text, settings.user_agent)
 
@@ -389,30 +363,41 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
 
 
 def _parse_url(url: str) -> httpx.URL:
+    _check_scheme(url, url, "")
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise FetchError(str(url)[:500], "bad_url", str(exc)) from None
-    if parsed.scheme not in ("http", "https"):
-        raise FetchError(url, "bad_scheme", f"only http and https are fetched, not {parsed.scheme!r}")
     if not parsed.host:
         raise FetchError(url, "bad_url", "no host")
     return parsed
+
+
+def _check_scheme(candidate: str, url: str, what: str) -> None:
+    try:
+        scheme = urlsplit(str(candidate)).scheme.lower()
+    except ValueError:
+        scheme = ""
+    if what and not scheme:
+        return  # a relative redirect
+    if not scheme:
+        raise FetchError(str(url)[:500], "bad_url", "not an absolute http(s) URL")
+    if scheme not in ("http", "https"):
+        raise FetchError(str(url)[:500], "bad_scheme", f"{what}only http and https are fetched, not {scheme!r}")
 
 
 def _redirect_target(current: httpx.URL, headers: dict[str, str], url: str) -> httpx.URL:
     location = headers.get("location", "").strip()
     if not location:
         raise FetchError(url, "bad_redirect", "a redirect without a Location header")
+    _check_scheme(location, url, "redirect refused: ")
     try:
-        target = current.join(location)
+        target = current.join(location).copy_with(fragment=None)
     except (httpx.InvalidURL, TypeError, ValueError) as exc:
         raise FetchError(url, "bad_redirect", f"bad Location {location[:200]!r}: {exc}") from None
-    if target.scheme not in ("http", "https"):
-        raise FetchError(url, "bad_scheme", f"redirect to a {target.scheme!r} URL refused")
-    if not target.host:
+    if target.scheme not in ("http", "https") or not target.host:
         raise FetchError(url, "bad_redirect", f"bad Location {location[:200]!r}")
-    return target.copy_with(fragment=None)
+    return target
 
 
 def _headers_for_hop(current: httpx.URL, target: httpx.URL, headers: dict, credentials: bool, url: str) -> dict:
@@ -466,7 +451,8 @@ def _classify(exc: Exception, url: str, deadline: float) -> FetchError:
         return FetchError(url, "connection", str(exc) or type(exc).__name__, retryable=True)
     if isinstance(exc, (httpx.RemoteProtocolError, httpcore.RemoteProtocolError,
                         httpx.LocalProtocolError, httpcore.LocalProtocolError)):
-        return FetchError(url, "protocol", str(exc) or type(exc).__name__, retryable=True)
+        dropped = "disconnected" in str(exc).lower()  # a dropped keep-alive connection: worth another try
+        return FetchError(url, "protocol", str(exc) or type(exc).__name__, retryable=dropped)
     if isinstance(exc, (httpx.TransportError, httpcore.NetworkError, OSError)):
         return FetchError(url, "connection", str(exc) or type(exc).__name__, retryable=True)
     if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):

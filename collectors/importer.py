@@ -261,7 +261,8 @@ def _fill_from_html(record: ArticleRecord, html: str, url: str) -> None:
     record.flags.extend(found.flags)
 
 
-def print_report(report: ImportReport, out=sys.stderr, limit: int = 50) -> None:
+def print_report(report: ImportReport, out=None, limit: int = 50) -> None:
+    out = out or sys.stderr
     for line in report.problems[:limit]:
         print(f"bad row: {line}", file=out)
     if len(report.problems) > limit:

@@ -22,6 +22,7 @@ from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 import httpcore
+import httpx
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -46,8 +47,10 @@ def is_public_address(address: str) -> bool:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        return is_public_address(str(ip.ipv4_mapped))
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is not None and not is_public_address(str(embedded)):
             return False
         if ip in _NAT64:
@@ -159,6 +162,44 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+# ---------------------------------------------------------------- transport
+
+class GuardedTransport(httpx.BaseTransport):
+    """httpx transport over an httpcore pool whose sockets go through netguard.GuardedBackend."""
+
+    def __init__(self, allow_private: bool = False, resolver: Resolver | None = None):
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),  # verification on; there is no way to turn it off
+            max_connections=64, max_keepalive_connections=16, keepalive_expiry=5.0,
+            http1=True, http2=False,
+            network_backend=GuardedBackend(allow_private, resolver))
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        core = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path),
+            headers=request.headers.raw, content=request.stream, extensions=request.extensions)
+        response = self._pool.handle_request(core)
+        return httpx.Response(status_code=response.status, headers=response.headers,
+                              stream=_PoolStream(response.stream), extensions=response.extensions)
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _PoolStream(httpx.SyncByteStream):
+    def __init__(self, stream):
+        self._stream = stream
+
+    def __iter__(self):
+        yield from self._stream
+
+    def close(self) -> None:
+        if hasattr(self._stream, "close"):
+            self._stream.close()
 
 
 # ---------------------------------------------------------------- robots.txt (RFC 9309)
@@ -285,7 +326,8 @@ class BoundedBody:
     def _append(self, data: bytes) -> None:
         if len(self._out) + len(data) > self.max_bytes:
             raise BodyRefused("decompression_bomb" if self._stages else "too_large",
-                              f"body exceeds {self.max_bytes} bytes (decoded) after {self.raw_bytes} bytes read")
+                              f"body exceeds {self.max_bytes} bytes"
+                              + (f" decoded from {self.raw_bytes} bytes read" if self._stages else ""))
         self._out += data
 
 

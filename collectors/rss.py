@@ -119,12 +119,13 @@ def decode_xml(content: bytes) -> str:
         return content.decode("utf-16-le" if content[0] else "utf-16-be", "replace")
     try:
         return content.decode("utf-8")  # a feed that is valid UTF-8 is UTF-8, whatever it declares
-    except UnicodeDecodeError:
-        pass
-    declared = _declared_encoding(content)
-    for name in (declared, "cp1252"):
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(content) - 3 and exc.reason == "unexpected end of data":
+            return content[:exc.start].decode("utf-8")  # cut inside the last character
+    for name in (_declared_encoding(content), "cp1252"):
         try:
-            return content.decode(name) if name else ""
+            if name:
+                return content.decode(name)
         except (LookupError, UnicodeDecodeError):
             continue
     return content.decode("utf-8", "replace")

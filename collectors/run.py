@@ -98,7 +98,8 @@ class RunReport:
 
     def add(self, outcome: FetchOutcome, fetched: bool = False) -> None:
         self.by_source.setdefault(outcome.source, Tally()).add(outcome, fetched)
-        self.by_outlet.setdefault(outcome.outlet or "unknown", Tally()).add(outcome, fetched)
+        if outcome.outlet:  # a search API or a source itself failing is no outlet's failure
+            self.by_outlet.setdefault(outcome.outlet, Tally()).add(outcome, fetched)
 
     def total(self, status: str) -> int:
         return sum(getattr(t, status) for t in self.by_source.values())
@@ -221,10 +222,11 @@ class _Collector:
             found = source.discover(self.story, since)
         except Exception as exc:  # a broken source is reported; the other sources still run
             log.exception("source %s failed", source.name)
-            self._note(FetchOutcome("", source.name, "failed", reason=f"source error: {type(exc).__name__}: {exc}"))
+            self._note(FetchOutcome("", source.name, "failed", reason=f"source error: {type(exc).__name__}: {exc}"),
+                       by_url=False)
             return []
         for outcome in found.outcomes:
-            self._note(outcome)
+            self._note(outcome, by_url=False)  # feeds and front pages name their outlet; APIs have none
         log.info("source %s: %d candidates from %d documents, %d failures", source.name,
                  len(found.candidates), len(found.feeds), len(found.outcomes))
         return found.candidates
@@ -255,8 +257,8 @@ class _Collector:
             outcome.reason = f"from the web-archive copy {fetched.record.archive_url}"
         self._note(outcome, fetched=True)
 
-    def _note(self, outcome: FetchOutcome, fetched: bool = False) -> None:
-        outcome.outlet = self._outlet(outcome.url, outcome.outlet)
+    def _note(self, outcome: FetchOutcome, fetched: bool = False, by_url: bool = True) -> None:
+        outcome.outlet = self._outlet(outcome.url if by_url else "", outcome.outlet)
         self.report.add(outcome, fetched)
         self.pending.append(outcome)
         if len(self.pending) >= RECORD_BATCH:

@@ -227,8 +227,8 @@ class ArticleFetcher:
         failure = fetch_failure(cand.url, got, cand.source, cand.outlet)
         if failure is None:
             fetched = self._extract(cand, got)
-            if fetched.outcome or len(fetched.record.text.strip()) >= self.min_chars:
-                return fetched
+            if fetched.outcome or cand.role != "article" or len(fetched.record.text.strip()) >= self.min_chars:
+                return fetched  # a short primary source is still the document; a short article is a stub
             failure = FetchOutcome(cand.url, cand.source, "failed", outlet=cand.outlet, http_status=got.status,
                                    reason=f"stub page: {len(fetched.record.text.strip())} characters of text "
                                           f"(paywall or consent page?)")

@@ -416,8 +416,13 @@ def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     base = sel[sel["analysed"]].groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
     long = _with_articles(data.descriptors, sel)
     g = long.groupby(["outlet", "domain", "lean", "actor", "item"])
-    out = g.agg(present=("weight", "sum"), evidence=("evidence", _first_evidence)).reset_index()
-    out = out.merge(base, on=["outlet", "domain", "lean"], how="left")
+    counts = g.agg(present=("weight", "sum"), evidence=("evidence", _first_evidence)).reset_index()
+    items = pd.DataFrame([(a, i.id) for a, its in data.info.descriptors.items() for i in its]
+                         + list(zip(long["actor"], long["item"])), columns=["actor", "item"]).drop_duplicates()
+    # Every outlet x descriptor, zeros included, so the matrix shows who never uses a word.
+    out = base.merge(items, how="cross").merge(counts, on=["outlet", "domain", "lean", "actor", "item"], how="left")
+    out["present"] = out["present"].fillna(0.0)
+    out["evidence"] = out["evidence"].apply(lambda v: v if isinstance(v, list) else [])
     out["share"] = out["present"] / out["articles"]
     out["actor_label"] = out["actor"].map(lambda a: data.info.actors.get(a, a))
     out = _labelled(out, data, "descriptors")
@@ -571,7 +576,8 @@ def clusters_table(data: StoryData, f: Filters) -> pd.DataFrame:
 def word_groups(data: StoryData) -> dict[str, list[str]]:
     """Group type ('lean', 'kind') -> the groups with term counts."""
     counts = data.results.get("term_counts") or {}
-    return {kind: sorted(groups) for kind, groups in counts.items()
+    rank = {lean: i for i, lean in enumerate(LEAN_ORDER)}
+    return {kind: sorted(groups, key=lambda g: (rank.get(g, len(rank)), g)) for kind, groups in counts.items()
             if kind != "doc_counts" and isinstance(groups, dict) and groups}
 
 

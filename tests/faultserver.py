@@ -4,7 +4,8 @@
         fetcher.get(server.url("/status/503?retry_after=2"))
         server.hits("/status/503")      # how many requests that path received
 
-It listens on 127.0.0.1 on a free port, serves each request in a thread, and stops
+It listens on 127.0.0.1 (or any loopback address) on a free port, optionally with TLS
+(`FaultServer(tls=make_self_signed(tmp_path))`), serves each request in a thread, and stops
 promptly (sleeping endpoints wake up on shutdown). Endpoints:
 
     /ok?body=TEXT&type=MIME       200 with the body (default a small HTML page)
@@ -15,6 +16,7 @@ promptly (sleeping endpoints wake up on shutdown). Endpoints:
     /echo                         200, JSON of the request line and headers
     /redirect?to=URL&code=302     a redirect (Location: URL)
     /loop/N                       redirects to /loop/N+1 forever
+    /chain/N                      N redirects, then 200
     /wait?s=S                     accepts, then says nothing for S seconds
     /drip?delay=D&n=N             headers, then one byte every D seconds
     /endless?chunk=K&delay=D      a chunked body that never ends
@@ -78,24 +80,57 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:  # clients hang up on faults: expected
         pass
 
+    def get_request(self):
+        sock, address = self.socket.accept()
+        with self.fault.lock:
+            self.fault.connections += 1
+        if self.tls_context is not None:  # handshake in the handler thread, not the accept loop
+            sock = self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, address
+
+
+def _server_tls(tls: tuple[str, str]):
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*tls)
+    return context
+
+
+def make_self_signed(folder: Path) -> tuple[str, str]:
+    """A self-signed certificate for localhost/127.0.0.1, made with the openssl CLI."""
+    import subprocess
+
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                    "-nodes", "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=30)
+    return str(cert), str(key)
+
 
 class FaultServer:
     """The fault server; a context manager. `requests` logs (path, headers) of every request."""
 
-    def __init__(self, host: str = "127.0.0.1"):
+    def __init__(self, host: str = "127.0.0.1", tls: tuple[str, str] | None = None):
         self.stopping = threading.Event()
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.arrivals: list[tuple[float, str, str]] = []  # (monotonic time, Host header, path)
+        self.connections = 0
         self.robots: tuple[int, str] = (404, "")
         self.counters: dict[str, int] = {}
         self.lock = threading.Lock()
         self._httpd = _Server((host, 0), _handler_for(self))
+        self._httpd.fault = self
+        self._httpd.tls_context = _server_tls(tls) if tls else None
         self.port = self._httpd.server_address[1]
         self.host = host
+        self.scheme = "https" if tls else "http"
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
 
     def url(self, path: str = "/", host: str | None = None) -> str:
-        return f"http://{host or self.host}:{self.port}{path}"
+        return f"{self.scheme}://{host or self.host}:{self.port}{path}"
 
     def hits(self, prefix: str) -> int:
         return sum(1 for path, _ in list(self.requests) if path.startswith(prefix))
@@ -117,11 +152,11 @@ class FaultServer:
 
 
 class CountingListener:
-    """A bare TCP listener on 127.0.0.1 counting connections and bytes: the SSRF canary."""
+    """A bare TCP listener on loopback counting connections and bytes: the SSRF canary."""
 
-    def __init__(self):
+    def __init__(self, host: str = "127.0.0.1"):
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind((host, 0))
         self.sock.listen(16)
         self.sock.settimeout(0.05)
         self.port = self.sock.getsockname()[1]
@@ -173,6 +208,7 @@ class _FaultHandler(BaseHTTPRequestHandler):
         self.query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.fault.lock:
             self.fault.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+            self.fault.arrivals.append((time.monotonic(), self.headers.get("Host", ""), self.path))
         name = parts.path.strip("/").split("/")[0].replace("-", "_").replace(".", "_") or "ok"
         handler = getattr(self, f"ep_{name}", None)
         try:
@@ -244,6 +280,13 @@ class _FaultHandler(BaseHTTPRequestHandler):
     def ep_loop(self, path: str) -> None:
         n = int(path.rstrip("/").split("/")[-1])
         self.send_body(302, b"", "text/html", {"Location": f"/loop/{n + 1}"})
+
+    def ep_chain(self, path: str) -> None:
+        n = int(path.rstrip("/").split("/")[-1])
+        if n <= 0:
+            self.send_body(200, b"<html><body><p>end of chain</p></body></html>")
+        else:
+            self.send_body(301, b"", "text/html", {"Location": f"/chain/{n - 1}"})
 
     def ep_wait(self, path: str) -> None:
         self.nap(self.num("s", 10))
@@ -334,10 +377,12 @@ class _FaultHandler(BaseHTTPRequestHandler):
         elif enc == "rawdeflate":
             c = zlib.compressobj(wbits=-zlib.MAX_WBITS)
             body, enc = c.compress(text) + c.flush(), "deflate"
-        else:
+        elif enc == "br":
             import brotli
 
             body = brotli.compress(text)
+        else:
+            body = text  # an encoding we do not know: sent as is, labelled as asked
         self.send_body(200, body, "text/html; charset=utf-8", {"Content-Encoding": enc})
 
     def ep_headers(self, path: str) -> None:

@@ -71,6 +71,13 @@ def rss_feed(items: list[tuple[str, str, str]]) -> bytes:
             f"<link>http://127.0.0.1/</link>{body}</channel></rss>").encode("utf-8")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # clients that hang up early (the fetcher never reads error bodies) are expected
+
+
 class Site:
     """One HTTP server on 127.0.0.1 with routes and a request log."""
 
@@ -82,8 +89,7 @@ class Site:
         self.log: list[Request] = []
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
+        self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.port = self.server.server_address[1]
         self.base = f"http://{self.host}:{self.port}"
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -138,6 +138,11 @@ CASES = [
      _title("\u201cGadget\u201d ruling")),
     ("iso-8859-1 declared", rss(item(title="x")).replace(b"<title>x<", "<title>Caf\xe9 ruling<".encode("latin-1"))
      .replace(b"utf-8", b"iso-8859-1"), _title("Caf\xe9 ruling")),
+    ("undeclared windows-1252", rss(item(title="x")).replace(b"<title>x<", "<title>Caf\xe9 \u2013 ruling<"
+                                                             .encode("cp1252")).replace(b' encoding="utf-8"', b""),
+     _title("Caf\xe9 \u2013 ruling")),
+    ("UTF-8 cut inside a character", rss(item(1), item(2, title="Gadget \u2013 ruling"))[:-180].rsplit(b"\xe2", 1)[0]
+     + b"\xe2\x80", lambda r: len(r.entries) >= 1 and "\ufffd" not in r.entries[0].title),
     ("markup in title", rss(item(title="&lt;b&gt;Bold&lt;/b&gt; gadget news")), _title("Bold gadget news")),
     ("bad and future dates", rss(item(1).replace("Thu, 02 May 2024 10:00:00 GMT", "31 February 2024"),
                                  item(2).replace("2024", "2099")),

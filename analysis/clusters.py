@@ -1,0 +1,268 @@
+"""Clusters and the framing map; recurring talking points across articles.
+
+cluster_articles:
+- every article of a story is about the story, so the mean article vector (the topic) is
+  subtracted first and rows re-normalised: what is left is how articles differ (framing).
+  The first principal component is not removed as well: in a one-story corpus it is often
+  the very framing split the map should show;
+- PCA to at most REDUCED_DIMS dimensions (exact SVD: deterministic); its first two
+  components are the 2-D map (no UMAP: ~10 s a fit);
+- k-means for k = 2 .. min(MAX_K, n - 1, max(2, sqrt n)); k is the smallest whose silhouette
+  (on at most SILHOUETTE_SAMPLE articles, fixed seed) is within SILHOUETTE_SLACK of the best;
+  fewer than 3 articles make one cluster; MiniBatchKMeans above MINIBATCH_ABOVE articles;
+- clusters are numbered by size (largest 0), ties by smallest article id; each is labelled
+  by its distinctive terms against the other clusters (class-based, like BERTopic's
+  c-TF-IDF; see _cluster_terms) and its most typical article (closest to the centroid).
+
+discover_talking_points: see its docstring.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .words import tokenize
+
+REDUCED_DIMS = 50
+MAX_K = 10
+SILHOUETTE_SAMPLE = 2000
+SILHOUETTE_SLACK = 0.01
+MINIBATCH_ABOVE = 2000
+LABEL_TERMS = 8
+TOPIC_TERM_SHARE = 0.7           # a term in 70 % of all articles is the topic, never a label
+
+TP_SAMPLE = 3000                 # sentences clustered directly (agglomerative is quadratic)
+TP_LINK_DISTANCE = 0.3           # average-linkage cosine distance: members ~ cosine >= 0.7
+TP_MEMBER_COSINE = 0.7           # a sentence joins a point at this cosine to its centroid
+TP_TOPIC_SHARE = 0.8             # made by >= 80 % of articles: the topic, not a talking point
+TP_MIN_WORDS = 5
+
+
+@dataclass
+class ClusterResult:
+    cluster_of: dict[int, int] = field(default_factory=dict)
+    xy: dict[int, tuple[float, float]] = field(default_factory=dict)
+    clusters: list[dict] = field(default_factory=list)
+
+
+def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed: int = 0) -> ClusterResult:
+    """Cluster article vectors by framing and place them on a 2-D map (see module doc)."""
+    ids = list(ids)
+    if not ids:
+        return ClusterResult()
+    reduced = _reduce(_residuals(np.asarray(vectors, dtype=np.float64)))
+    if len(ids) >= 3 and np.ptp(reduced, axis=0).max() > 1e-9:
+        labels = _kmeans_labels(reduced, seed)
+    else:  # too few articles, or all the same: one cluster
+        labels = np.zeros(len(ids), dtype=int)
+    labels = _renumber(labels, ids)
+    xy = _map_xy(reduced)
+    result = ClusterResult(
+        cluster_of={i: int(c) for i, c in zip(ids, labels)},
+        xy={i: (round(float(x), 4), round(float(y), 4)) for i, (x, y) in zip(ids, xy)},
+    )
+    result.clusters = _describe(ids, reduced, labels, texts)
+    return result
+
+
+def _normalise(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=1, keepdims=True)
+    return m / np.where(norms > 1e-12, norms, 1.0)
+
+
+def _residuals(vectors: np.ndarray) -> np.ndarray:
+    """Unit vectors minus their mean (the shared topic), re-normalised."""
+    unit = _normalise(vectors.reshape(len(vectors), -1))
+    return _normalise(unit - unit.mean(axis=0))
+
+
+def _reduce(x: np.ndarray) -> np.ndarray:
+    """PCA to at most REDUCED_DIMS dimensions, by the eigenvectors of the d x d covariance
+    (cheap at 10,000 articles); each component's sign is fixed so runs agree."""
+    centred = x - x.mean(axis=0)
+    if len(x) < 2 or not np.any(centred):
+        return np.zeros((len(x), 2))
+    values, vecs = np.linalg.eigh(centred.T @ centred)
+    order = np.argsort(values)[::-1][:max(2, min(REDUCED_DIMS, len(x) - 1))]
+    vecs = vecs[:, order]
+    vecs *= np.where(vecs[np.abs(vecs).argmax(axis=0), np.arange(vecs.shape[1])] < 0, -1.0, 1.0)
+    return centred @ vecs
+
+
+def _map_xy(reduced: np.ndarray) -> np.ndarray:
+    return reduced[:, :2]
+
+
+def _kmeans_labels(x: np.ndarray, seed: int) -> np.ndarray:
+    """k-means with k chosen by silhouette on a fixed sample."""
+    from sklearn.metrics import silhouette_score
+
+    n = len(x)
+    kmax = min(MAX_K, n - 1, max(2, int(math.sqrt(n))))
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(n, SILHOUETTE_SAMPLE, replace=False)) if n > SILHOUETTE_SAMPLE else np.arange(n)
+    scores = {}
+    for k in range(2, kmax + 1):
+        labels = _fit(x[sample], k, seed, quick=True).labels_
+        scores[k] = silhouette_score(x[sample], labels) if len(set(labels)) > 1 else -1.0
+    best = max(scores.values())
+    k = min(k for k, s in scores.items() if s >= best - SILHOUETTE_SLACK)
+    model = _fit(x, k, seed)
+    return np.asarray(model.labels_ if len(sample) == n else model.predict(x))
+
+
+def _fit(x: np.ndarray, k: int, seed: int, quick: bool = False):
+    """KMeans (MiniBatchKMeans for many articles); `quick` for the k search."""
+    from sklearn.cluster import KMeans, MiniBatchKMeans
+
+    if len(x) > MINIBATCH_ABOVE:
+        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048).fit(x)
+    return KMeans(n_clusters=k, random_state=seed, n_init=2 if quick else 4,
+                  max_iter=100 if quick else 300).fit(x)
+
+
+def _renumber(labels: np.ndarray, ids: list[int]) -> np.ndarray:
+    """Cluster 0 is the largest; ties by smallest article id."""
+    groups: dict[int, list[int]] = {}
+    for label, i in zip(labels, ids):
+        groups.setdefault(int(label), []).append(i)
+    order = sorted(groups, key=lambda g: (-len(groups[g]), min(groups[g])))
+    new = {old: n for n, old in enumerate(order)}
+    return np.array([new[int(label)] for label in labels], dtype=int)
+
+
+def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, texts: list[str]) -> list[dict]:
+    terms = _cluster_terms(labels, texts)
+    out = []
+    for c in range(int(labels.max()) + 1 if len(labels) else 0):
+        members = np.flatnonzero(labels == c)
+        centroid = reduced[members].mean(axis=0)
+        distance = np.linalg.norm(reduced[members] - centroid, axis=1)
+        typical = min(zip(distance.round(9), (ids[m] for m in members)))[1]
+        top = terms.get(c, [])
+        out.append({"id": c, "label": ", ".join(top[:3]) or f"cluster {c}", "terms": top,
+                    "typical_article_id": int(typical), "size": int(len(members))})
+    return out
+
+
+def _cluster_terms(labels: np.ndarray, texts: list[str]) -> dict[int, list[str]]:
+    """Distinctive terms per cluster: p_c * log(p_c / p_rest), the term's share in the cluster
+    against its (smoothed) share in all other clusters, so the story's own vocabulary, which
+    every cluster uses, drops out and frequent distinctive terms rise."""
+    tf: dict[int, Counter] = {}
+    docs_with: dict[int, Counter] = {}
+    for label, text in zip(labels, texts):
+        tokens = tokenize(text or "", bigrams=True)
+        tf.setdefault(int(label), Counter()).update(tokens)
+        docs_with.setdefault(int(label), Counter()).update(set(tokens))
+    total: Counter = Counter()
+    for counts in tf.values():
+        total.update(counts)
+    vocab, all_words = len(total) or 1, sum(total.values())
+    doc_freq: Counter = Counter()
+    for counts in docs_with.values():
+        doc_freq.update(counts)
+    # Terms in most articles name the story itself ("chirpline", "judge"), not a framing.
+    topic = {t for t, f in doc_freq.items() if len(labels) >= 5 and f >= TOPIC_TERM_SHARE * len(labels)}
+    out = {}
+    for c, counts in tf.items():
+        size, n_c = int((labels == c).sum()), sum(counts.values()) or 1
+        n_rest = all_words - n_c
+        scores = {}
+        for term, v in counts.items():
+            # In a cluster of 3+ a term must come from 2+ articles: one article's pet word is no label.
+            if (size >= 3 and docs_with[c][term] < 2) or term in topic:
+                continue
+            p_c, p_rest = v / n_c, (total[term] - v + 0.5) / (n_rest + 0.5 * vocab)
+            scores[term] = p_c * math.log(p_c / p_rest)
+        ranked = sorted(((t, v) for t, v in scores.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
+        out[c] = [t for t, _ in ranked[:LABEL_TERMS]]
+    return out
+
+
+# --------------------------------------------------------------------------- talking points
+
+def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.ndarray, seed: int = 0,
+                            min_articles: int = 3) -> list[dict]:
+    """Points made by at least `min_articles` different articles, as clusters of sentences.
+
+    Identical sentences are merged first. At most TP_SAMPLE distinct sentences (a fixed-seed
+    sample above that) are clustered by average-linkage on cosine distance (threshold
+    TP_LINK_DISTANCE); every sentence then joins its nearest cluster centroid when the cosine
+    is >= TP_MEMBER_COSINE, so the cost beyond the sample is linear in sentences. Sentences
+    under TP_MIN_WORDS words are ignored.
+    A point made by >= TP_TOPIC_SHARE of all articles (and more than min_articles) is the
+    story itself ("a judge denied the request") and is skipped. Pass one article per
+    syndication group, or a wire story's every sentence becomes a "talking point".
+    """
+    texts, article_sets, rows = _distinct_sentences(sentence_items)
+    n_articles = len({a for a, _ in sentence_items})
+    if len(texts) < 2 or n_articles < min_articles:
+        return []
+    x = _normalise(np.asarray(vectors, dtype=np.float32)[rows])
+    centroids = _sentence_centroids(x, seed)
+    if not len(centroids):
+        return []
+    points = _assign(x, centroids, article_sets, texts)
+    topic_cut = max(min_articles + 1, math.ceil(TP_TOPIC_SHARE * n_articles))
+    kept = [p for p in points if min_articles <= len(p["article_ids"]) < topic_cut]
+    return sorted(kept, key=lambda p: (-len(p["article_ids"]), p["sentence"]))
+
+
+def _distinct_sentences(items: list[tuple[int, str]]) -> tuple[list[str], list[set[int]], list[int]]:
+    """Distinct long-enough sentences, the articles that wrote each, and a row per sentence."""
+    seen: dict[str, int] = {}
+    texts, articles, rows = [], [], []
+    for row, (article, sentence) in enumerate(items):
+        key = re.sub(r"\W+", " ", sentence.lower()).strip()
+        if len(key.split()) < TP_MIN_WORDS:
+            continue
+        if key not in seen:
+            seen[key] = len(texts)
+            texts.append(sentence.strip())
+            articles.append(set())
+            rows.append(row)
+        articles[seen[key]].add(article)
+    return texts, articles, rows
+
+
+def _sentence_centroids(x: np.ndarray, seed: int) -> np.ndarray:
+    """Centroids of the multi-sentence clusters of a (sampled) average-linkage clustering."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(len(x), TP_SAMPLE, replace=False)) if len(x) > TP_SAMPLE else np.arange(len(x))
+    labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
+                                     distance_threshold=TP_LINK_DISTANCE).fit(x[sample]).labels_
+    centroids = [x[sample][labels == c].mean(axis=0) for c in np.unique(labels) if (labels == c).sum() >= 2]
+    return _normalise(np.vstack(centroids)) if centroids else np.zeros((0, x.shape[1]))
+
+
+def _assign(x: np.ndarray, centroids: np.ndarray, article_sets: list[set[int]], texts: list[str]) -> list[dict]:
+    """Each sentence to its nearest centroid (chunked: no sentence x sentence matrix)."""
+    best, score = np.empty(len(x), dtype=int), np.empty(len(x), dtype=np.float32)
+    for lo in range(0, len(x), 8192):
+        sims = x[lo:lo + 8192] @ centroids.T
+        best[lo:lo + 8192], score[lo:lo + 8192] = sims.argmax(axis=1), sims.max(axis=1)
+    points = []
+    for c in range(len(centroids)):
+        members = np.flatnonzero((best == c) & (score >= TP_MEMBER_COSINE))
+        if len(members) < 2:
+            continue
+        articles = set().union(*(article_sets[m] for m in members))
+        rep = int(members[np.lexsort((members, -score[members]))[0]])
+        points.append(_point(texts[rep], articles))
+    return points
+
+
+def _point(sentence: str, articles: set[int]) -> dict:
+    digest = hashlib.sha1(sentence.lower().encode("utf-8")).hexdigest()[:10]
+    words = sentence.split()
+    label = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    return {"id": f"tp-{digest}", "label": label, "sentence": sentence, "article_ids": sorted(articles)}

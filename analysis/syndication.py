@@ -1,0 +1,278 @@
+"""Syndication: group wire copies, light edits and machine-spun rewrites of one original.
+
+Candidates (never all pairs): MinHash-LSH on word 3-shingles finds texts that share words;
+nearest neighbours of the article vectors (k = NEIGHBOURS) find rewrites that share few
+words. Each candidate pair is verified, then union-find joins the verified pairs.
+
+A pair is one story when, after dropping sentences under MIN_SENTENCE_WORDS words:
+- both languages are known and equal (a translation is an independent text), and
+- at least SENTENCE_SHARE_SHORT of the shorter text's sentences, and SENTENCE_SHARE_LONG of
+  the longer's, have a counterpart with cosine >= SENTENCE_COSINE in the other (at least
+  MIN_MATCHED_SENTENCES of them), mostly in the same order (ORDER_SHARE of the matches lie
+  on one increasing run), or
+- without sentence vectors, shingle containment >= CONTAINMENT_EDITED.
+Independent reports of one event share facts and the odd quoted sentence, but not most
+of their sentences in order, so they fail the first rule.
+
+Kinds (by word 3-shingles of the pair): Jaccard >= JACCARD_WIRE "wire", containment >=
+CONTAINMENT_EDITED "edited" (new headline, trimmed or added paragraph), otherwise "spun".
+A group is "wire" when all its verified pairs are, "spun" when all are, "edited" when all
+are wire or edited, else "mixed".
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+
+NUM_PERM, BANDS = 64, 16           # 16 bands x 4 rows: pairs with Jaccard >= ~0.5 collide
+SHINGLE = 3
+NEIGHBOURS = 10
+NEIGHBOUR_MIN_COSINE = 0.6
+MAX_BUCKET = 64                    # a bigger LSH bucket is linked as a chain, not all pairs
+MIN_SENTENCE_WORDS = 4
+SENTENCE_COSINE = 0.85
+SENTENCE_SHARE_SHORT = 0.6
+SENTENCE_SHARE_LONG = 0.35
+MIN_MATCHED_SENTENCES = 3
+ORDER_SHARE = 0.7
+JACCARD_WIRE = 0.8
+CONTAINMENT_EDITED = 0.5
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_MASK = np.uint64(0xFFFFFFFF)
+
+
+@dataclass
+class SyndicationDoc:
+    """One article as syndication sees it; vectors are normalised sentence embeddings."""
+
+    id: int
+    text: str
+    sentences: list[str]
+    sentence_vectors: np.ndarray
+    vector: np.ndarray
+    language: str = ""
+    published: datetime | None = None
+
+
+@dataclass
+class SyndicationResult:
+    group_of: dict[int, str | None] = field(default_factory=dict)
+    original_of: dict[int, bool] = field(default_factory=dict)
+    groups: list[dict] = field(default_factory=list)
+    candidate_pairs: int = 0      # how many pairs were verified (stays ~linear in docs)
+
+
+def group_syndication(docs: list[SyndicationDoc]) -> SyndicationResult:
+    """Group copies and rewrites; singletons get group None and count as originals."""
+    docs = sorted(docs, key=lambda d: d.id)
+    shingles = [_shingles(d.text) for d in docs]
+    pairs = sorted(_lsh_pairs(shingles) | _neighbour_pairs(docs))
+    uf, kinds = _UnionFind(len(docs)), {}
+    for i, j in pairs:
+        kind = _verify(docs[i], docs[j], shingles[i], shingles[j])
+        if kind:
+            kinds[(i, j)] = kind
+            uf.union(i, j)
+    result = _result(docs, uf, kinds)
+    result.candidate_pairs = len(pairs)
+    return result
+
+
+# --------------------------------------------------------------------------- candidates
+
+def _shingles(text: str) -> set[int]:
+    """Word 3-shingles hashed to 32 bits (crc32: the same on every run and machine)."""
+    words = _WORD.findall((text or "").lower())
+    if len(words) < SHINGLE:
+        words = words + [""] * (SHINGLE - len(words)) if words else []
+    return {zlib.crc32(" ".join(words[i:i + SHINGLE]).encode("utf-8"))
+            for i in range(max(0, len(words) - SHINGLE + 1))}
+
+
+def _minhash(shingles: list[set[int]]) -> np.ndarray:
+    """docs x NUM_PERM signatures by multiply-shift hashing (uint64 wraps on purpose)."""
+    rng = np.random.default_rng(12345)
+    a = rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+    sigs = np.full((len(shingles), NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for row, values in enumerate(shingles):
+            if values:
+                x = np.fromiter(values, dtype=np.uint64, count=len(values))[:, None]
+                sigs[row] = (((x * a + b) >> np.uint64(32)) & _MASK).min(axis=0)
+    return sigs
+
+
+def _lsh_pairs(shingles: list[set[int]]) -> set[tuple[int, int]]:
+    sigs = _minhash(shingles)
+    rows = NUM_PERM // BANDS
+    pairs: set[tuple[int, int]] = set()
+    for band in range(BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        for doc, sig in enumerate(sigs[:, band * rows:(band + 1) * rows]):
+            if shingles[doc]:
+                buckets.setdefault(sig.tobytes(), []).append(doc)
+        for members in buckets.values():
+            pairs |= _bucket_pairs(members)
+    return pairs
+
+
+def _bucket_pairs(members: list[int]) -> set[tuple[int, int]]:
+    """All pairs of a small bucket; a huge bucket (boilerplate) becomes a chain."""
+    if len(members) <= MAX_BUCKET:
+        return {(a, b) for k, a in enumerate(members) for b in members[k + 1:]}
+    return set(zip(members, members[1:]))
+
+
+def _neighbour_pairs(docs: list[SyndicationDoc]) -> set[tuple[int, int]]:
+    """Each article with its nearest neighbours by article vector (cosine)."""
+    usable = [i for i, d in enumerate(docs) if d.vector is not None and np.size(d.vector)]
+    if len(usable) < 2:
+        return set()
+    from sklearn.neighbors import NearestNeighbors
+
+    vectors = _normalise(np.vstack([np.asarray(docs[i].vector, dtype=np.float32) for i in usable]))
+    k = min(NEIGHBOURS + 1, len(usable))
+    dist, idx = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(vectors).kneighbors(vectors)
+    pairs = set()
+    for row, (ds, js) in enumerate(zip(dist, idx)):
+        for d, j in zip(ds, js):
+            a, b = usable[row], usable[j]
+            if a != b and 1.0 - d >= NEIGHBOUR_MIN_COSINE:
+                pairs.add((min(a, b), max(a, b)))
+    return pairs
+
+
+def _normalise(m: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(m, axis=-1, keepdims=True)
+    return m / np.where(norms > 0, norms, 1.0)
+
+
+# --------------------------------------------------------------------------- verification
+
+def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int]) -> str | None:
+    """The pair's kind (wire|edited|spun) when it is one story, else None."""
+    if a.language and b.language and a.language.lower()[:2] != b.language.lower()[:2]:
+        return None
+    jaccard, containment = _overlap(sa, sb)
+    same = _sentences_match(a, b)
+    if same is None:  # no sentence vectors: words alone decide
+        same = containment >= CONTAINMENT_EDITED
+    if not same:
+        return None
+    if jaccard >= JACCARD_WIRE:
+        return "wire"
+    return "edited" if containment >= CONTAINMENT_EDITED else "spun"
+
+
+def _overlap(sa: set[int], sb: set[int]) -> tuple[float, float]:
+    if not sa or not sb:
+        return 0.0, 0.0
+    shared = len(sa & sb)
+    return shared / len(sa | sb), shared / min(len(sa), len(sb))
+
+
+def _sentences_match(a: SyndicationDoc, b: SyndicationDoc) -> bool | None:
+    va, vb = _content_vectors(a), _content_vectors(b)
+    if va is None or vb is None:
+        return None
+    if len(va) > len(vb):
+        va, vb = vb, va
+    sims = va @ vb.T
+    best = sims.argmax(axis=1)
+    hit = sims[np.arange(len(va)), best] >= SENTENCE_COSINE
+    matched = int(hit.sum())
+    if matched < min(MIN_MATCHED_SENTENCES, len(va)):
+        return False
+    if matched < SENTENCE_SHARE_SHORT * len(va) or matched < SENTENCE_SHARE_LONG * len(vb):
+        return False
+    return _increasing_run(best[hit].tolist()) >= ORDER_SHARE * matched
+
+
+def _content_vectors(doc: SyndicationDoc) -> np.ndarray | None:
+    """Normalised vectors of the sentences long enough to carry content."""
+    vectors = np.asarray(doc.sentence_vectors, dtype=np.float32) if doc.sentence_vectors is not None else None
+    if vectors is None or vectors.ndim != 2 or len(vectors) == 0 or len(vectors) != len(doc.sentences):
+        return None
+    keep = [i for i, s in enumerate(doc.sentences) if len(_WORD.findall(s)) >= MIN_SENTENCE_WORDS]
+    if not keep:
+        keep = list(range(len(doc.sentences)))
+    return _normalise(vectors[keep])
+
+
+def _increasing_run(seq: list[int]) -> int:
+    """Length of the longest non-decreasing subsequence (patience sorting, O(n log n))."""
+    import bisect
+
+    tails: list[int] = []
+    for x in seq:
+        k = bisect.bisect_right(tails, x)
+        if k == len(tails):
+            tails.append(x)
+        else:
+            tails[k] = x
+    return len(tails)
+
+
+# --------------------------------------------------------------------------- groups
+
+class _UnionFind:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict) -> SyndicationResult:
+    members: dict[int, list[int]] = {}
+    for i in range(len(docs)):
+        members.setdefault(uf.find(i), []).append(i)
+    edge_kinds: dict[int, set[str]] = {}
+    for (i, _), kind in kinds.items():
+        edge_kinds.setdefault(uf.find(i), set()).add(kind)
+    result = SyndicationResult()
+    for doc in docs:
+        result.group_of[doc.id], result.original_of[doc.id] = None, True
+    for root, group in sorted(members.items()):
+        if len(group) < 2:
+            continue
+        original = min(group, key=lambda i: (_when(docs[i].published), docs[i].id))
+        gid = f"syn-{min(docs[i].id for i in group)}"
+        for i in group:
+            result.group_of[docs[i].id] = gid
+            result.original_of[docs[i].id] = i == original
+        result.groups.append({"group": gid, "article_ids": sorted(docs[i].id for i in group),
+                              "original_article_id": docs[original].id,
+                              "kind": _group_kind(edge_kinds.get(root, set()))})
+    result.groups.sort(key=lambda g: g["article_ids"][0])
+    return result
+
+
+def _when(published: datetime | None) -> tuple[int, datetime]:
+    """Sort key: dated articles first, by date (naive dates read as UTC)."""
+    if published is None:
+        return (1, datetime.min.replace(tzinfo=timezone.utc))
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=timezone.utc)
+    return (0, published)
+
+
+def _group_kind(kinds: set[str]) -> str:
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    return "edited" if kinds <= {"wire", "edited"} else "mixed"

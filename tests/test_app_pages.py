@@ -1,0 +1,161 @@
+"""Every dashboard page under Streamlit's AppTest: empty database, populated, filtered, hostile text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from framelens.store import Store
+from tests.dashboard_fixtures import STORY_ID, populate, write_story
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ["overview", "compare", "framing_map", "omissions", "quotes", "words", "descriptors", "reader", "export"]
+TITLES = {"compare": "Compare outlets", "framing_map": "Framing map", "omissions": "Omissions",
+          "quotes": "Quotes against the primary source", "words": "Distinctive words",
+          "descriptors": "How outlets describe the actors", "reader": "Reader", "export": "Export"}
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    write_story(tmp_path / "stories")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
+    db = str(tmp_path / "dash.db")
+    monkeypatch.setenv("FRAMELENS_DB", db)
+    return db
+
+
+@pytest.fixture
+def empty_db(env):
+    Store(env).close()
+    return env
+
+
+@pytest.fixture
+def populated_db(env):
+    populate(env, n_articles=40, hostile=True)
+    return env
+
+
+def _app(page: str = "overview", query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    if page != "overview":
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [i.value for i in at.info] + [t.value for t in at.title]
+    parts += [c.value for c in at.caption] + [s.value for s in at.subheader]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_database_says_what_to_do(empty_db, page):
+    at = _app(page)
+    text = _texts(at)
+    assert f"python -m collectors run --story {STORY_ID}" in text
+    assert not at.error
+
+
+def test_no_story_files_says_how_to_add_one(empty_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "nothing"))
+    at = _app()
+    assert "data/stories/<id>.yaml" in _texts(at)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_populated(populated_db, page):
+    at = _app(page)
+    assert not at.error, [e.value for e in at.error]
+    if page in TITLES:
+        assert at.title[0].value == TITLES[page]
+    assert "not analysed" not in _texts(at)
+
+
+def test_overview_counts_and_charts(populated_db):
+    at = _app()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Articles"] == "41" and metrics["Syndicated copies"] == "3"
+    assert len(at.get("plotly_chart")) == 3
+    assert len(at.dataframe) >= 3  # articles, sources, runs (+ failures)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count("CSV") >= 3 and "HTML" in labels
+
+
+def test_articles_not_analysed_yet(env):
+    with Store(env) as store:
+        populate(env, n_articles=5)
+        store.replace_results(STORY_ID, {}, {})
+    at = _app("compare")
+    assert f"python -m analysis run --story {STORY_ID}" in _texts(at)
+
+
+def test_filters_from_the_url_apply_on_every_page(populated_db):
+    at = _app(query={"lean": ["left", "right"], "synd": "exclude"})
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Articles"] == "13"  # 7 left + 6 right
+    for page in PAGES[1:]:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception
+        assert at.sidebar.multiselect(key="lean").value == ["left", "right"]
+
+
+def test_filter_widgets_narrow_the_overview(populated_db):
+    at = _app()
+    at.sidebar.multiselect(key="lang").set_value(["es"]).run()
+    assert {m.label: m.value for m in at.metric}["Articles"] == "3"
+    at.sidebar.radio(key="synd").set_value("deweight").run()
+    at.sidebar.multiselect(key="lang").set_value([]).run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Independent reports"] == "38"
+
+
+def test_compare_evidence_for_one_outlet_and_feature(populated_db):
+    at = _app("compare")
+    at.selectbox(key="ev_outlet").set_value("ironbell.example")
+    at.selectbox(key="ev_feature").set_value("censorship").run()
+    text = _texts(at)
+    assert "Critics called the suspension an act of censorship by the host\\." in text
+    assert "Iron Bell Daily" in text
+    assert "The host cited violent posts" not in text
+
+
+def test_hostile_text_is_escaped_in_markdown(populated_db):
+    for page in ("compare", "quotes", "framing_map", "reader"):
+        at = _app(page)
+        for body in (m.value for m in at.markdown):
+            assert "<img" not in body and "<svg" not in body and "<script" not in body, body[:200]
+            assert "](javascript" not in body, body[:200]
+        text = _texts(at)
+        assert "\\<img src\\=x onerror\\=alert" in text or page == "reader"
+
+
+def test_reader_shows_two_articles_with_highlights(populated_db):
+    at = _app("reader")
+    picked = at.multiselect(key="read").value
+    assert len(picked) == 2
+    bodies = [m.value for m in at.markdown]
+    assert any("-background[" in b for b in bodies)
+    assert any("Harbor Ledger" in b for b in bodies)
+
+
+def test_words_compares_any_two_groups(populated_db):
+    at = _app("words")
+    at.segmented_control(key="words_type").set_value("kind").run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_demo_banner_on_demo_stories(populated_db, tmp_path):
+    story = tmp_path / "stories" / f"{STORY_ID}.yaml"
+    story.write_text(story.read_text() + "demo: true\n")
+    at = _app()
+    assert any("Synthetic demo data" in w.value for w in at.warning)

@@ -1,0 +1,270 @@
+"""Quotes: extraction from article text and fidelity against a (fictional) ruling."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import numpy as np
+import pytest
+
+from analysis.quotes import Quote, align_quotes, extract_quotes, quote_passages
+
+RULING = [
+    "This matter comes before the Court on the motion of Plaintiff GadgetCo for a preliminary injunction.",
+    "GadgetCo asks the Court to order Defendant Cloudhaven to restore the hosting it suspended on May 2.",
+    "The Court has considered the motion, the opposition and the declarations of both sides.",
+    "GadgetCo's theory of a conspiracy between Cloudhaven and Pellmark rests on little more than timing and suspicion.",
+    "Parallel conduct, without more, does not establish an agreement, and the record contains nothing more.",
+    "At this time, GadgetCo has not demonstrated a likelihood of success on the merits.",
+    "The posts in the record are not hyperbole; several name specific people and describe how to hurt them.",
+    "The Court rejects any suggestion that the public interest favors requiring Cloudhaven to host the kind "
+    "of abusive, violent content at issue here.",
+    "The First Amendment restrains the government; it does not, by itself, bind a private hosting company.",
+    "It is not dismissing GadgetCo's substantive underlying claims, and nothing here decides who will prevail.",
+    "This is not a close call.",
+    "The motion is denied.",
+]
+
+
+def _grade(text: str, embedder=None, short: bool = False) -> dict:
+    rows = align_quotes([Quote(text, 0, len(text), short=short)], RULING, embedder)
+    return rows[0] if rows else {}
+
+
+# --------------------------------------------------------------------------- extraction
+
+def _texts(text: str) -> list[str]:
+    return [q.text for q in extract_quotes(text)]
+
+
+def test_straight_and_curly_quotes_with_speakers():
+    text = ('Judge Ada Quill wrote that "this is not a close call." Critics called it '
+            '“a gift to Big Tech firms,” said Rep. Nora Vale. The ruling’s reach is limited.')
+    quotes = extract_quotes(text)
+    assert [q.text for q in quotes] == ["this is not a close call.", "a gift to Big Tech firms"]
+    assert quotes[0].speaker_hint == "Judge Ada Quill" and quotes[1].speaker_hint == "Rep. Nora Vale"
+    assert text[quotes[0].start:quotes[0].end] == "this is not a close call."
+
+
+def test_apostrophes_are_not_quotes():
+    text = ("GadgetCo's lawyers didn't say whether the '90s-era contract, the judges' ruling "
+            "and rock 'n' roll matter to Cloudhaven’s customers.")
+    assert extract_quotes(text) == []
+
+
+def test_single_quoted_headline_and_nested_single_quotes():
+    assert _texts("Judge: 'This is not a close call' as GadgetCo loses bid") == ["This is not a close call"]
+    nested = 'The order cites posts urging users to "go back and \'finish the job\' this week," it said.'
+    assert _texts(nested) == ["go back and 'finish the job' this week"]
+
+
+def test_scare_quotes_dropped_and_three_word_quotes_flagged_short():
+    assert _texts('A so-called "free speech" app and "Big Tech" rivals.') == []
+    quotes = extract_quotes('It rests on "timing and suspicion," the judge said.')
+    assert [(q.text, q.short) for q in quotes] == [("timing and suspicion", True)]
+    assert extract_quotes('She said "this is not close."')[0].short is False
+
+
+def test_multi_paragraph_quote_reopens_each_paragraph():
+    text = ('Cloudhaven said in a statement:\n\n"We suspended the account after repeated warnings.\n\n'
+            '"We will keep enforcing our rules for every customer," the statement said.\n\nOther news.')
+    quotes = extract_quotes(text)
+    assert len(quotes) == 1
+    assert quotes[0].text == ("We suspended the account after repeated warnings. "
+                              "We will keep enforcing our rules for every customer")
+    curly = "“First part of a long statement here.\n“Second part that closes it,” she said."
+    assert _texts(curly) == ["First part of a long statement here. Second part that closes it"]
+
+
+def test_unclosed_paragraph_quote_and_stray_inch_mark():
+    assert _texts('"This statement never gets its closing mark in print\nNext paragraph here.') == [
+        "This statement never gets its closing mark in print"]
+    assert _texts('The 5" screen is big. "This is a real quote here," he said.') == ["This is a real quote here"]
+
+
+def test_german_and_french_quote_marks():
+    assert _texts("„Das ist keine knappe Entscheidung“, schrieb Quill.") == ["Das ist keine knappe Entscheidung"]
+    assert _texts("«Ce n'est pas une décision serrée», a écrit Quill.") == ["Ce n'est pas une décision serrée"]
+
+
+def test_block_quotes():
+    text = ("In her order, Quill wrote:\n\nThe Court rejects any suggestion that the public interest "
+            "favors it.\n\nGadgetCo plans to appeal the decision next week.")
+    quotes = extract_quotes(text)
+    assert [q.text for q in quotes] == ["The Court rejects any suggestion that the public interest favors it."]
+    assert quotes[0].speaker_hint == "Quill"
+    assert _texts("> The motion is denied today.\n> Nothing more is decided here.\nNarrative line.") == [
+        "The motion is denied today. Nothing more is decided here."]
+    assert _texts("Intro line.\n    The Court emphasizes what it is not deciding in this case.\nMore.") == [
+        "The Court emphasizes what it is not deciding in this case."]
+
+
+def test_ellipses_and_brackets_kept_in_quote_text():
+    quotes = extract_quotes('"[T]he Court … is not dismissing the claims," Quill wrote.')
+    assert quotes[0].text == "[T]he Court … is not dismissing the claims"
+    assert quotes[0].speaker_hint == "Quill"
+
+
+# --------------------------------------------------------------------------- grading by words
+
+@pytest.mark.parametrize("quote", [
+    "the court rejects any suggestion that the public interest favors requiring Cloudhaven to host "
+    "the kind of abusive violent content at issue here",                     # case and punctuation
+    "GadgetCo's theory of a conspiracy … rests on little more than timing and suspicion",  # ellipsis
+    "Parallel conduct ... does not establish an agreement. ... At this time, GadgetCo has not "
+    "demonstrated a likelihood of success",                                  # ellipsis over two sentences
+    "[p]arallel conduct, without more, does not establish an agreement",     # bracketed letter
+    "[The Court] is not dismissing GadgetCo's substantive underlying claims",  # insertion replaces "It"
+    "This is not a close call [sic].",
+])
+def test_exact_quotes(quote):
+    row = _grade(quote)
+    assert row["fidelity"] == "exact" and row["similarity"] == 1.0
+
+
+def test_exact_quote_reports_its_passage():
+    row = _grade("rests on little more than timing and suspicion")
+    assert row["source_index"] == 3 and row["source_passage"] == RULING[3]
+    assert set(row) == {"text", "fidelity", "source_passage", "similarity", "source_index"}
+
+
+@pytest.mark.parametrize("quote", [
+    "At this time GadgetCo hasn't demonstrated a likelihood of success on the merits",  # contraction
+    "The posts in the record were not hyperbole",                                   # tense
+    "This is simply not a close call.",                                             # a word added
+    "The Court rejects any suggestion that the public interest favors requiring Cloudhaven to host "
+    "the kind of abusive, violent content here",                                    # words dropped
+])
+def test_close_quotes(quote):
+    assert _grade(quote)["fidelity"] == "close"
+
+
+@pytest.mark.parametrize("quote", [
+    "At this point, GadgetCo has not demonstrated a likelihood of success on the merits",
+    "the kind of abusive, violent material at issue here",
+    "nothing more than timing and suspicion",
+    "This is now a close call.",
+    "At this time, GadgetCo has not shown a likelihood of success on the merits",
+])
+def test_altered_quotes_by_words_alone(quote):
+    row = _grade(quote)
+    assert row["fidelity"] == "altered"
+    assert row["source_index"] is not None and 0 < row["similarity"] < 1
+
+
+@pytest.mark.parametrize("quote", [
+    "We will keep fighting in court to get back online",
+    "The public deserves a platform that answers to its users, not to Big Tech",
+    "This ruling is a dangerous blow to free expression on the internet",
+])
+def test_quotes_of_other_people_are_not_in_source(quote):
+    row = _grade(quote)
+    assert row["fidelity"] == "not_in_source"
+    assert row["source_passage"] is None and row["source_index"] is None
+
+
+def test_pieces_out_of_order_are_not_exact():
+    assert _grade("This is not a close call … GadgetCo asks the Court to order Defendant Cloudhaven")[
+        "fidelity"] != "exact"
+
+
+def test_short_quotes_kept_only_when_the_source_has_them():
+    assert _grade("timing and suspicion", short=True)["fidelity"] == "exact"
+    assert _grade("radical content farms", short=True) == {}
+    kept = align_quotes(extract_quotes('It is "timing and suspicion" and "radical content farms," he said.'), RULING)
+    assert [r["text"] for r in kept] == ["timing and suspicion"]
+
+
+def test_empty_inputs():
+    assert align_quotes([], RULING) == []
+    assert _grade("anything at all here")["fidelity"] == "not_in_source"
+    assert align_quotes(["a quote with no source"], [])[0]["fidelity"] == "not_in_source"
+
+
+def test_deterministic():
+    quotes = extract_quotes('"At this point, GadgetCo has not demonstrated success," and "This is not a close call."')
+    assert align_quotes(quotes, RULING) == align_quotes(quotes, list(RULING))
+
+
+def test_long_source_many_quotes_is_fast():
+    rng = np.random.default_rng(0)
+    vocab = [f"w{a}{b}" for a in "abcdefghijklmnopqrst" for b in "abcdefghijklmnopqrstuvwxyz"] * 3
+    source = [" ".join(rng.choice(vocab, 20)) for _ in range(4000)] + RULING
+    quotes = [" ".join(source[i].split()[3:15]) for i in rng.choice(4000, 150)]
+    quotes += [" ".join(rng.choice(vocab, 12)) for _ in range(150)]
+    start = time.perf_counter()
+    rows = align_quotes(quotes, source)
+    assert time.perf_counter() - start < 10
+    assert [r["fidelity"] for r in rows[:150]] == ["exact"] * 150
+    assert sum(r["fidelity"] == "not_in_source" for r in rows[150:]) >= 145
+
+
+# --------------------------------------------------------------------------- grading with the model
+
+@pytest.fixture(scope="module")
+def embedder():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from analysis.embed import SentenceEmbedder
+
+        model = SentenceEmbedder()
+        model.encode(["warm-up"])
+        return model
+    except Exception:  # the embedding module is written in parallel; fall back to the model
+        from sentence_transformers import SentenceTransformer
+
+        from framelens.settings import model_path
+
+        model = SentenceTransformer(model_path(), device="cpu")
+
+        class _Embedder:
+            def encode(self, texts):
+                return model.encode(list(texts), normalize_embeddings=True, batch_size=64)
+
+        return _Embedder()
+
+
+def test_machine_spun_quote_is_altered_with_the_model(embedder):
+    spun = ("The tribunal dismisses any notion that the common good favours compelling Cloudhaven "
+            "to carry the sort of abusive, violent material involved here")
+    assert _grade(spun)["fidelity"] == "not_in_source"  # too few shared words on their own
+    row = _grade(spun, embedder)
+    assert row["fidelity"] == "altered" and row["source_index"] == 7
+    assert row["similarity"] >= 0.8
+
+
+@pytest.mark.parametrize("quote", [
+    "This ruling is a dangerous blow to free expression on the internet",
+    "We will keep fighting in court to get back online",
+    "Das ist keine knappe Entscheidung",                                  # a translation
+    "Cloudhaven was right to drop a customer that ignored threats against lawmakers",
+    "The court has handed the largest hosting companies a veto over speech",
+])
+def test_other_quotes_stay_not_in_source_with_the_model(embedder, quote):
+    assert _grade(quote, embedder)["fidelity"] == "not_in_source"
+
+
+def test_model_keeps_word_grades(embedder):
+    assert _grade("This is not a close call.", embedder)["fidelity"] == "exact"
+    assert _grade("The posts in the record were not hyperbole", embedder)["fidelity"] == "close"
+    assert _grade("At this point, GadgetCo has not demonstrated a likelihood of success", embedder)[
+        "fidelity"] == "altered"
+
+
+# --------------------------------------------------------------------------- passages payload
+
+def test_quote_passages_payload():
+    per_article = {
+        11: align_quotes(["This is not a close call.", "We will keep fighting in court to get back online"], RULING),
+        12: align_quotes(["This is simply not a close call.", "this is not a close call"], RULING),
+        13: align_quotes(["the kind of abusive, violent material at issue here"], RULING),
+    }
+    payload = quote_passages(per_article, RULING, source_article_id=99)
+    assert payload["source_article_id"] == 99
+    assert payload["passages"] == [
+        {"index": 7, "text": RULING[7], "quoted_by": [{"article_id": 13, "fidelity": "altered"}]},
+        {"index": 10, "text": RULING[10], "quoted_by": [{"article_id": 11, "fidelity": "exact"},
+                                                         {"article_id": 12, "fidelity": "exact"}]},
+    ]
+    assert quote_passages({}, RULING, 99) == {"source_article_id": 99, "passages": []}
