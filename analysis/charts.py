@@ -79,10 +79,9 @@ def outlet_labels(df: pd.DataFrame) -> pd.Series:
 
 def _layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
     kw.setdefault("margin", dict(l=10, r=10, t=50, b=10))
+    kw.setdefault("legend", dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0, traceorder="normal"))
     fig.update_layout(template="plotly_white", title=dict(text=escape(title), x=0, xanchor="left"),
-                      font=FONT, height=height,
-                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0,
-                                  traceorder="normal"), **kw)
+                      font=FONT, height=height, **kw)
     return fig
 
 

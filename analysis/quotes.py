@@ -34,10 +34,11 @@ __all__ = ["Quote", "extract_quotes", "align_quotes", "quote_passages", "SourceI
 ELLIPSIS_GAP = 250
 BRACKET_GAP = 6
 CLOSE_EDIT_SHARE = 0.10
-ALTERED_DICE = 0.5
+ALTERED_MATCHED = 0.5
+ADDED_SHARE = 0.2
 EMB_ALTERED = 0.80
-EMB_ALTERED_WITH_WORDS = 0.65
-WORDS_DICE_FOR_EMB = 0.2
+EMB_ALTERED_WITH_WORDS = 0.6
+WORDS_DICE_FOR_EMB = 0.3
 FIDELITY_RANK = {"exact": 0, "close": 1, "altered": 2, "not_in_source": 3}
 
 _FUNCTION = frozenset("""a an the of to in on at for by with from and or but as is are was were be been
@@ -69,6 +70,9 @@ class SourceIndex:
             self.tokens += words
             self.sent_of += [i] * len(words)
         self.expanded, self.expanded_sent = _expand_stream(self.tokens, self.sent_of)
+        # expanded-stream index where each sentence starts (one extra entry: the end)
+        self.starts = np.searchsorted(np.asarray(self.expanded_sent, dtype=int),
+                                      np.arange(len(self.sentences) + 1)).tolist()
         self.positions = _positions(self.tokens)
         self.expanded_positions = _positions(self.expanded)
         self.trigrams = _trigram_index(self.expanded)
@@ -175,13 +179,18 @@ def _piece_starts(words: list[str], src: SourceIndex, lo: int, hi: int) -> list[
 
 @dataclass
 class _Alignment:
-    matched: int = 0
+    """How a quote's words sit against one source span (counts in words)."""
+
     quote_len: int = 0
+    matched: int = 0
+    content_matched: int = 0   # matched words that are not function words
+    inflected: int = 0         # replaced by a form of the same word ("rejects"/"rejected")
+    substituted: int = 0       # replaced by another word, or a negation added/dropped
+    negations: int = 0         # of those, negations added, dropped or moved
+    added: int = 0             # quote words with no source counterpart
+    dropped: int = 0           # source words inside the span missing from the quote
     span_len: int = 0
-    trivial: int = 0
-    substituted: int = 0
-    content_matched: int = 0
-    first: int | None = None  # expanded-stream positions of the aligned source span
+    first: int | None = None   # expanded-stream positions of the aligned source span
     last: int | None = None
 
     @property
@@ -189,8 +198,17 @@ class _Alignment:
         total = self.quote_len + self.span_len
         return 2.0 * self.matched / total if total else 0.0
 
+    @property
+    def in_place(self) -> bool:
+        """Words changed where they stood, not a different sentence sharing a phrase."""
+        return self.first is not None and self.added <= max(2, ADDED_SHARE * self.quote_len)
+
+    def rank(self) -> tuple:
+        return (self.matched - self.substituted - self.added, -self.inflected - self.dropped)
+
     def add(self, other: "_Alignment") -> None:
-        for name in ("matched", "quote_len", "span_len", "trivial", "substituted", "content_matched"):
+        for name in ("quote_len", "matched", "content_matched", "inflected", "substituted",
+                     "negations", "added", "dropped", "span_len"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         if other.first is not None:
             self.first = other.first if self.first is None else min(self.first, other.first)
@@ -225,14 +243,13 @@ def _segment_words(segment: list[tuple[list[str], str]]) -> tuple[list[str], set
 
 
 def _align_segment(words: list[str], gaps: set[int], src: SourceIndex, lo: int) -> _Alignment:
-    best = _Alignment(quote_len=len(words))
+    best = _Alignment(quote_len=len(words), added=len(words))
     pad = max(4, len(words) // 3) + BRACKET_GAP * len(gaps)
     for anchor in _anchors(words, src, lo):
         # an anchor is the start of an 8-word bin, so the window reaches 8 further
         a, b = max(0, anchor - pad), min(len(src.expanded), anchor + 8 + len(words) + pad)
         candidate = _score_window(words, gaps, src, a, b)
-        if (candidate.matched - candidate.substituted, -candidate.trivial) > \
-                (best.matched - best.substituted, -best.trivial):
+        if candidate.rank() > best.rank():
             best = candidate
     return best
 
@@ -258,9 +275,10 @@ def _score_window(words: list[str], gaps: set[int], src: SourceIndex, a: int, b:
     """Align a segment with src.expanded[a:b]; the aligned span runs from first to last match."""
     window = src.expanded[a:b]
     ops = SequenceMatcher(None, words, window, autojunk=False).get_opcodes()
-    equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
+    equal = _core_matches(ops, words, src.expanded_sent[a:b])
     result = _Alignment(quote_len=len(words))
     if not equal:
+        result.added = len(words)
         return result
     span = [ops[equal[0]][3], ops[equal[-1]][4]]
     free = 0
@@ -274,20 +292,35 @@ def _score_window(words: list[str], gaps: set[int], src: SourceIndex, a: int, b:
     return result
 
 
+def _core_matches(ops: list[tuple], words: list[str], sent: list[int]) -> list[int]:
+    """Indexes of the equal opcodes, without stray function-word matches at either end that
+    sit in another sentence (a lone "the" in the next sentence is not the quote going on)."""
+    equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
+
+    def stray(k: int, neighbour: int) -> bool:
+        i1, i2, j1 = ops[k][1], ops[k][2], ops[k][3]
+        other = ops[neighbour][3]
+        return i2 - i1 <= 2 and all(w in _FUNCTION for w in words[i1:i2]) and sent[j1] != sent[other]
+
+    while len(equal) > 1 and stray(equal[-1], equal[-2]):
+        equal.pop()
+    while len(equal) > 1 and stray(equal[0], equal[1]):
+        equal.pop(0)
+    return equal
+
+
 def _score_edge(result: _Alignment, quoted: list[str], src: SourceIndex, a: int,
                 source: tuple[int, int], span: list[int], leading: bool) -> None:
-    """Quote words before/after the matched span: a substitution when they replace words of
-    the same source sentence ("nothing more than" for "little more than"), else added words."""
+    """Quote words before/after the matched span: they replace words when the same source
+    sentence goes on there ("nothing more than" for "little more than"), else they are added."""
     sentence = src.expanded_sent[a + (span[0] if leading else span[1] - 1)]
     same = [j for j in range(*source) if src.expanded_sent[a + j] == sentence]
-    k = min(len(quoted), len(same))
-    pairs = list(zip(quoted[len(quoted) - k:], same[len(same) - k:])) if leading else \
-        list(zip(quoted[:k], same[:k]))
-    later = {src.expanded[a + j] for j in same}
-    # a quote word found elsewhere in the sentence was kept while words around it were dropped
-    subs = sum(not _trivial_pair(q, src.expanded[a + j]) and q not in later for q, j in pairs)
-    result.substituted += subs
-    result.trivial += len(quoted) - subs
+    # A quote running on past where the source sentence stops says something else there.
+    k = len(quoted) if len(quoted) <= len(same) else 0
+    paired = quoted[len(quoted) - k:] if leading else quoted[:k]
+    opposite = [src.expanded[a + j] for j in (same[len(same) - k:] if leading else same[:k])]
+    _score_pairs(result, paired, opposite)
+    result.added += len(quoted) - k
     if k and leading:
         span[0] = same[len(same) - k]
     elif k:
@@ -295,25 +328,35 @@ def _score_edge(result: _Alignment, quoted: list[str], src: SourceIndex, a: int,
 
 
 def _score_op(result: _Alignment, tag: str, quoted: list[str], source: list[str], at_gap: bool) -> int:
-    """Count one opcode: matches, trivial edits, substitutions; returns free (gap) words."""
+    """Count one opcode; returns the source words a bracketed insertion stands for (free)."""
+    negations = sum(w in _NEGATION for w in quoted + source)
     if tag == "equal":
         result.matched += len(quoted)
         result.content_matched += sum(w not in _FUNCTION for w in quoted)
-    elif at_gap and tag == "insert" and len(source) <= BRACKET_GAP:
-        return len(source)  # the words a bracketed insertion stands for
-    elif tag in ("insert", "delete"):
-        result.trivial += max(len(quoted), len(source))
+    elif tag == "insert" and at_gap and len(source) <= BRACKET_GAP:
+        return len(source)
+    elif tag == "insert":
+        result.dropped += len(source) - negations
+        result.substituted += negations
+        result.negations += negations
+    elif tag == "delete":
+        result.added += len(quoted) - negations
+        result.substituted += negations
+        result.negations += negations
     else:
-        subs = _substitutions(quoted, source)
-        result.substituted += subs
-        result.trivial += max(len(quoted), len(source)) - subs
+        _score_pairs(result, quoted, source)
     return 0
 
 
-def _substitutions(quoted: list[str], source: list[str]) -> int:
-    """Replaced words that change meaning (not inflection, auxiliaries or articles)."""
-    pairs = list(zip(quoted, source))
-    return sum(not _trivial_pair(q, s) for q, s in pairs)
+def _score_pairs(result: _Alignment, quoted: list[str], source: list[str]) -> None:
+    """Words replaced pairwise; the longer side's surplus is added or dropped."""
+    k = min(len(quoted), len(source))
+    trivial = sum(_trivial_pair(q, s) for q, s in zip(quoted, source))
+    result.negations += sum((q in _NEGATION) != (s in _NEGATION) for q, s in zip(quoted, source))
+    result.inflected += trivial
+    result.substituted += k - trivial
+    result.added += len(quoted) - k
+    result.dropped += len(source) - k
 
 
 def _trivial_pair(a: str, b: str) -> bool:
@@ -373,10 +416,11 @@ def _grade(quote: Quote, src: SourceIndex) -> dict:
 def _token_grade(a: _Alignment) -> str:
     if a.matched == 0:
         return "not_in_source"
-    allowed = max(2, math.floor(CLOSE_EDIT_SHARE * a.quote_len))
-    if a.substituted == 0 and a.trivial <= allowed and a.matched >= min(3, a.quote_len):
+    edits = a.inflected + a.added + a.dropped
+    if a.substituted == 0 and edits <= max(2, math.floor(CLOSE_EDIT_SHARE * a.quote_len)) \
+            and a.matched >= min(3, a.quote_len):
         return "close"
-    if a.dice >= ALTERED_DICE and a.content_matched >= 2:
+    if a.matched >= ALTERED_MATCHED * a.quote_len and a.content_matched >= 2 and a.in_place:
         return "altered"
     return "not_in_source"
 
@@ -403,32 +447,40 @@ def _grade_with_embeddings(quotes: list[Quote], results: list[dict], src: Source
     sent_vecs = src.vectors(embedder)
     quote_vecs = _encode(embedder, [_plain(quotes[i].text) for i in todo])
     for row, i in enumerate(todo):
-        cos = sent_vecs @ quote_vecs[row]
-        best = int(np.argmax(cos))
-        score, first, last = _best_passage(cos, best, results[i].get("_span"), src, embedder,
-                                           quote_vecs[row])
-        _apply_embedding(results[i], score, first, last, src)
+        options = _passages_by_cosine(sent_vecs @ quote_vecs[row], results[i].get("_span"), src,
+                                      embedder, quote_vecs[row])
+        _apply_embedding(results[i], quotes[i], options, src)
 
 
-def _best_passage(cos: np.ndarray, best: int, span, src: SourceIndex, embedder, qvec) -> tuple:
-    """Best cosine over the top sentence, it joined with a neighbour, and the token span."""
+def _passages_by_cosine(cos: np.ndarray, span, src: SourceIndex, embedder, qvec) -> list[tuple]:
+    """(cosine, first, last) for the top sentence, it joined with a neighbour, and the token
+    span, best first."""
+    best = int(np.argmax(cos))
     options = [(float(cos[best]), best, best)]
     spans = [(max(0, best - 1), best), (best, min(len(src.sentences) - 1, best + 1))]
     if span:
         spans.append((span[0], min(span[1], span[0] + 2)))
-    spans = [s for s in dict.fromkeys(spans) if s[0] != s[1] or s[0] != best]
+    spans = [s for s in dict.fromkeys(spans) if s != (best, best)]
     if spans:
         vecs = _encode(embedder, [src.passage(a, b) for a, b in spans])
         options += [(float(v @ qvec), a, b) for v, (a, b) in zip(vecs, spans)]
-    return max(options, key=lambda o: (o[0], -o[1]))
+    return sorted(options, key=lambda o: (-o[0], o[1], o[2]))
 
 
-def _apply_embedding(result: dict, score: float, first: int, last: int, src: SourceIndex) -> None:
-    dice = result["_dice"]
-    same = score >= EMB_ALTERED or (score >= EMB_ALTERED_WITH_WORDS and dice >= WORDS_DICE_FOR_EMB)
-    if result["fidelity"] == "not_in_source" and same:
-        _located(result, "altered", score, first, last, src)
-    result["similarity"] = round(max(score, dice), 4)
+def _apply_embedding(result: dict, quote: Quote, options: list[tuple], src: SourceIndex) -> None:
+    """altered when the quote is close in meaning to a passage and its words line up with
+    that passage in place, polarity kept (a spun copy), not merely on the same subject."""
+    words, gaps = _segment_words([p for segment in quote_segments(quote.text) for p in segment])
+    best_dice = result["_dice"]
+    for score, first, last in options:
+        passage = _score_window(words, gaps, src, src.starts[first], src.starts[last + 1])
+        dice = max(result["_dice"], passage.dice)
+        best_dice = max(best_dice, dice)
+        similar = score >= EMB_ALTERED or (score >= EMB_ALTERED_WITH_WORDS and dice >= WORDS_DICE_FOR_EMB)
+        if result["fidelity"] == "not_in_source" and similar and passage.in_place and not passage.negations:
+            _located(result, "altered", score, first, last, src)
+            break
+    result["similarity"] = round(max(options[0][0], best_dice), 4)
 
 
 def _plain(text: str) -> str:

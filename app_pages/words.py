@@ -31,7 +31,7 @@ def compare_groups(db: str, story_id: str, stamp: str, group_type: str, a: tuple
 
 def _defaults(options: list[str], wanted: tuple[str, ...], fallback: int) -> list[str]:
     found = [o for o in options if o in wanted]
-    return found or options[fallback:fallback + 1]
+    return found or options[fallback:][:1]
 
 
 st.caption("Word counts are computed per group by the analysis (syndicated copies counted once); the sidebar "

@@ -9,7 +9,6 @@ than a day in the future, or one that cannot exist, becomes None and a flag.
 from __future__ import annotations
 
 import atexit
-import json
 import logging
 import re
 import sys
@@ -17,6 +16,7 @@ import threading
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 from .charset import decode_html
 
@@ -107,13 +107,13 @@ def _trafilatura(markup: str, url: str) -> _Found:
     try:
         doc = trafilatura.bare_extraction(markup, url=url or None, include_comments=False, with_metadata=True,
                                           favor_precision=FAVOR_PRECISION, include_tables=True)
-    except (Exception, RecursionError) as exc:  # a hostile page must not take the run down
+    except Exception as exc:  # a hostile page (RecursionError included) must not take the run down
         log.info("trafilatura failed on %s: %s", url or "a page", exc)
         return _Found(name="trafilatura", failed=True)
     if doc is None:
         return _Found(name="trafilatura")
-    authors = [a for a in re.split(r";|\n", doc.author or "")]
-    return _Found(title=doc.title or "", text=doc.text or "", date=doc.date, authors=authors, name="trafilatura")
+    return _Found(title=doc.title or "", text=doc.text or "", date=doc.date,
+                  authors=re.split(r";|\n", doc.author or ""), name="trafilatura")
 
 
 def _newspaper(markup: str, url: str) -> _Found:
@@ -125,7 +125,7 @@ def _newspaper(markup: str, url: str) -> _Found:
         article = newspaper.Article(url or "https://unknown.invalid/", fetch_images=False, follow_meta_refresh=False)
         article.download(input_html=markup, ignore_read_more=True)
         article.parse()
-    except (Exception, RecursionError) as exc:
+    except Exception as exc:
         log.info("newspaper failed on %s: %s", url or "a page", exc)
         return _Found(name="newspaper", failed=True)
     return _Found(title=article.title or "", text=article.text or "", date=article.publish_date,
@@ -145,6 +145,9 @@ def _configure_tldextract_offline() -> None:
         import tldextract.tldextract as tld
 
         tld.TLD_EXTRACTOR = tld.TLDExtract(suffix_list_urls=(), cache_dir=None)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "nltk is not installed": its NLP is not used
+            import newspaper  # noqa: F401
         _tld_ready = True
 
 
@@ -169,9 +172,9 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 def _drop_head_lines(text: str, title: str) -> str:
     """The headline and the byline are metadata, not article text: drop them from the top."""
+    if title and text[:len(title)].lower() == title.lower() and text[len(title):len(title) + 1].isspace():
+        text = text[len(title):].lstrip()
     lines = text.split("\n")
-    if lines and title and _one_line(lines[0]).lower() == title.lower():
-        lines = lines[1:]
     if lines and _BYLINE.match(lines[0].strip()):
         lines = lines[1:]
     return "\n".join(lines).strip()
@@ -479,14 +482,7 @@ class _WorkerPool:
             worker.kill()
 
 
-_ROOT = str(__import__("pathlib").Path(__file__).resolve().parent.parent)
+_ROOT = str(Path(__file__).resolve().parent.parent)  # so the worker imports this very package
 _POOL = _WorkerPool()
 atexit.register(_POOL.close)
 
-
-def to_json(found: Extracted) -> str:
-    """The JSON the `extract` command prints."""
-    return json.dumps({"title": found.title, "text": found.text,
-                       "published": found.published.isoformat() if found.published else None,
-                       "authors": found.authors, "language": found.language, "extractor": found.extractor,
-                       "flags": found.flags}, ensure_ascii=False, indent=2)

@@ -1,12 +1,13 @@
 """The one door to the network: a polite, bounded, SSRF-safe HTTP fetcher.
 
 Every source fetches through `Fetcher.get` / `Fetcher.get_many`. What it guarantees:
-a total deadline per request (not per read); a cap on the decoded body (gzip/deflate/br are
-undone here, so bombs stop at the cap); redirects followed by hand, each hop re-checked
-(scheme, address, robots) and credentials never sent to another origin; loopback, private,
-link-local, multicast and reserved addresses refused after DNS resolution and the socket
-opened to the checked address; robots.txt per RFC 9309; per-host pacing across threads;
-retries with backoff honouring Retry-After up to a cap; TLS always verified.
+a total deadline per request (not per read); a cap on the decoded body (gzip/deflate/br
+undone by `collectors.bodylimit`, so bombs stop at the cap); redirects followed by hand,
+each hop re-checked (scheme, address, robots) and credentials never sent to another
+origin; loopback, private, link-local, multicast and reserved addresses refused after DNS
+resolution with the socket opened to the checked address, robots.txt per RFC 9309 and
+per-host pacing across threads (all in `collectors.netguard`); retries with backoff
+honouring Retry-After up to a cap; TLS always verified, never retried unverified.
 """
 
 from __future__ import annotations
@@ -29,16 +30,13 @@ import httpx
 from framelens import settings as _settings
 
 from . import netguard
+from .bodylimit import ACCEPT_ENCODING, BodyRefused, BoundedBody
 from .charset import decode_html
 
 log = logging.getLogger("framelens.http")
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
-ROBOTS_FAILURE_TTL = 300.0  # an unreachable robots.txt blocks the host for minutes, not a day
-_UNREACHABLE = frozenset({"dns", "connection", "tls", "timeout", "blocked_address", "bad_url", "bad_scheme",
-                          "protocol"})
 _SENSITIVE = ("authorization", "proxy-authorization", "cookie")
 _SENSITIVE_PARTS = ("auth", "token", "secret", "api-key", "apikey", "api_key", "password", "session")
 
@@ -119,10 +117,10 @@ class Fetcher:
                  resolver: netguard.Resolver | None = None, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
         self.settings = settings or FetchSettings.from_env()
-        self._clock, self._sleep = clock, sleep
         self._transport = transport or netguard.GuardedTransport(self.settings.allow_private, resolver)
-        self._pacer = _HostPacer(self.settings.host_delay, clock, sleep)
-        self._robots = _RobotsCache(self)
+        self._pacer = netguard.HostPacer(self.settings.host_delay, clock, sleep)
+        self._robots = netguard.RobotsCache(self._fetch_robots, self.settings.user_agent,
+                                            self.settings.robots_ttl, clock)
 
     def get(self, url: str, *, headers: dict | None = None, robots: bool = True) -> Response:
         """GET url; raises FetchError. Paced per host, robots-checked, retried, bounded."""
@@ -179,7 +177,7 @@ class Fetcher:
         redirects: list[str] = []
         while True:
             if robots and self.settings.respect_robots:
-                self._robots.check(current, url)
+                self._check_robots(current, url)
             exchange = self._exchange_with_retries(current, headers, tries, url)
             if exchange.status not in REDIRECT_STATUSES:
                 break
@@ -195,7 +193,18 @@ class Fetcher:
         return Response(url=url, final_url=str(current), status=exchange.status, headers=exchange.headers,
                         content=exchange.content, redirects=redirects)
 
+    def _check_robots(self, target: httpx.URL, url: str) -> None:
+        rules = self._robots.rules_for(f"{target.scheme}://{target.netloc.decode('ascii')}")
+        if isinstance(rules, FetchError):
+            raise FetchError(url, rules.reason, f"robots.txt: {rules.detail}", status=rules.status)
+        if not rules.allows(str(target)):
+            raise FetchError(url, "robots", f"robots.txt of {target.host} disallows {target.raw_path.decode()}")
+
+    def _fetch_robots(self, robots_url: str) -> bytes:
+        return self._get(robots_url, {}, robots=False, tries=1).content
+
     def _exchange_with_retries(self, target: httpx.URL, headers: dict, tries: int, url: str) -> _Exchange:
+        tries = max(1, tries)
         for attempt in range(1, tries + 1):
             try:
                 exchange = self._exchange(target, headers, url)
@@ -244,7 +253,7 @@ class Fetcher:
 
     def _request(self, target: httpx.URL, headers: dict) -> httpx.Request:
         # The transport is called directly: no cookie jar, no redirect machinery, no env proxies.
-        merged = httpx.Headers({"User-Agent": self.settings.user_agent, "Accept-Encoding": netguard.ACCEPT_ENCODING,
+        merged = httpx.Headers({"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING,
                                 "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
         merged.update(headers)
         timeout = httpx.Timeout(self.settings.total_timeout,
@@ -260,88 +269,17 @@ class Fetcher:
         if declared.isdigit() and int(declared) > self.settings.max_bytes:
             raise FetchError(url, "too_large", f"Content-Length {declared} exceeds {self.settings.max_bytes}")
         try:
-            body = netguard.BoundedBody(headers.get("content-encoding", ""), self.settings.max_bytes)
+            body = BoundedBody(headers.get("content-encoding", ""), self.settings.max_bytes)
             for chunk in response.stream:  # raw bytes, still encoded; works for mock responses too
                 body.feed(chunk)
                 if time.monotonic() > deadline:
                     raise FetchError(url, "timeout", f"no complete body within {self.settings.total_timeout}s")
             content = body.finish()
-        except netguard.BodyRefused as exc:
+        except BodyRefused as exc:
             raise FetchError(url, exc.reason, str(exc)) from None
-        headers.pop("content-encoding", None)  # the content is decoded now
+        if headers.pop("content-encoding", None):  # the content is decoded now
+            headers.pop("content-length", None)
         return _Exchange(status, headers, content)
-
-
-# ------------------------------------------------------------------ pacing and robots
-
-class _HostPacer:
-    """At least `delay` seconds between request starts to one host, across threads."""
-
-    def __init__(self, delay: float, clock: Callable[[], float], sleep: Callable[[float], None]):
-        self.delay, self._clock, self._sleep = delay, clock, sleep
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, host: str) -> None:
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next.get(host, now))
-            self._next[host] = slot + self.delay
-        if slot > now:
-            self._sleep(slot - now)
-
-    def defer(self, host: str, seconds: float) -> None:
-        """No request to host before `seconds` from now (a retry's backoff or Retry-After)."""
-        with self._lock:
-            self._next[host] = max(self._next.get(host, 0.0), self._clock() + seconds)
-
-
-class _RobotsCache:
-    """robots.txt rules per origin, fetched through the same guarded fetcher, cached ≤ robots_ttl.
-
-    RFC 9309: 4xx (but 429) means no rules; 5xx and 429 mean disallow all. When the host
-    cannot be reached at all (dns, connection, tls, timeout, refused address) the page
-    cannot be either, so that reason is raised for the page instead of 'robots'.
-    """
-
-    def __init__(self, fetcher: Fetcher):
-        self._fetcher = fetcher
-        self._entries: dict[str, tuple[float, netguard.RobotsRules | FetchError]] = {}
-        self._locks: dict[str, threading.Lock] = {}
-        self._lock = threading.Lock()
-
-    def check(self, target: httpx.URL, url: str) -> None:
-        rules = self.rules_for(target)
-        if isinstance(rules, FetchError):
-            raise FetchError(url, rules.reason, f"robots.txt: {rules.detail}", status=rules.status)
-        if not rules.allows(str(target)):
-            raise FetchError(url, "robots", f"robots.txt of {target.host} disallows {target.raw_path.decode()}")
-
-    def rules_for(self, target: httpx.URL) -> netguard.RobotsRules | FetchError:
-        origin = f"{target.scheme}://{target.netloc.decode('ascii')}"
-        with self._lock:
-            lock = self._locks.setdefault(origin, threading.Lock())
-        with lock:  # one robots.txt request per origin, however many threads ask
-            expires, rules = self._entries.get(origin, (0.0, None))
-            if rules is None or expires <= self._fetcher._clock():
-                ttl, rules = self._load(origin + "/robots.txt")
-                self._entries[origin] = (self._fetcher._clock() + ttl, rules)
-        return rules
-
-    def _load(self, robots_url: str) -> tuple[float, netguard.RobotsRules | FetchError]:
-        settings = self._fetcher.settings
-        try:
-            response = self._fetcher._get(robots_url, {}, robots=False, tries=1)
-        except FetchError as err:
-            if err.status and 400 <= err.status < 500 and err.status != 429:
-                return settings.robots_ttl, netguard.RobotsRules(allow_all=True)
-            failure_ttl = min(settings.robots_ttl, ROBOTS_FAILURE_TTL)
-            if err.reason in _UNREACHABLE:
-                return failure_ttl, err
-            log.info("robots.txt unavailable (%s): disallowing %s", err.reason, robots_url)
-            return failure_ttl, netguard.RobotsRules(disallow_all=True)
-        text = response.content[:ROBOTS_MAX_BYTES].decode("utf-8", "replace")
-        return settings.robots_ttl, netguard.parse_robots(text, settings.user_agent)
 
 
 # ------------------------------------------------------------------ small pure helpers

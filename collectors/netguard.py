@@ -1,10 +1,11 @@
-"""Address checks, the guarded connection backend and robots.txt rules, for `collectors.http`.
+"""Address checks, the guarded transport, robots.txt and per-host pacing, for `collectors.http`.
 
 The address check runs where the socket is opened: the host is resolved once, every
 resolved address is checked, and the connection goes to a checked address, so neither a
 redirect nor a DNS answer that changes between check and connect (rebinding) can reach an
 internal host. The same backend clamps every socket operation to the request's total
-deadline, which httpx alone only enforces per read.
+deadline, which httpx alone only enforces per read. robots.txt follows RFC 9309 (longest
+match, allow wins ties, `*` and `$`), fetched through the same guarded fetcher.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import contextvars
 import ipaddress
 import re
 import socket
+import threading
 import time
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -253,8 +254,7 @@ def _robots_groups(text: str) -> list[tuple[list[str], list[tuple[bool, str]]]]:
             in_agents = False
             if value:  # an empty Disallow allows everything: no rule
                 groups[-1][1].append((key == "allow", _normalise_path(value)))
-        elif key:
-            in_agents = False if key in ("crawl-delay", "sitemap") and groups else in_agents
+        # other records (crawl-delay, sitemap, unknown) are ignored, as RFC 9309 allows
     return groups
 
 
@@ -276,128 +276,70 @@ def _rule_matches(pattern: str, path: str) -> bool:
     return re.match(regex + ("$" if anchored else ""), path) is not None
 
 
-# ---------------------------------------------------------------- bounded decompression
+# ---------------------------------------------------------------- politeness
 
-_CHUNK = 64 * 1024
-MAX_ENCODINGS = 2  # urllib3 CVE-2025-66418: an unbounded chain of encodings is itself an attack
+class HostPacer:
+    """At least `delay` seconds between request starts to one host, across threads."""
+
+    def __init__(self, delay: float, clock: Callable[[], float], sleep: Callable[[float], None]):
+        self.delay, self._clock, self._sleep = delay, clock, sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, host: str) -> None:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next.get(host, now))
+            self._next[host] = slot + self.delay
+        if slot > now:
+            self._sleep(slot - now)
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to host before `seconds` from now (a retry's backoff or Retry-After)."""
+        with self._lock:
+            self._next[host] = max(self._next.get(host, 0.0), self._clock() + seconds)
 
 
-class BodyRefused(Exception):
-    """The body broke a limit; `reason` is the FetchError reason word."""
-
-    def __init__(self, reason: str, detail: str):
-        super().__init__(detail)
-        self.reason = reason
+ROBOTS_MAX_BYTES = 512 * 1024  # RFC 9309: parse at least 500 KiB
+ROBOTS_FAILURE_TTL = 300.0  # an unreachable robots.txt blocks the host for minutes, not a day
+UNREACHABLE = frozenset({"dns", "connection", "tls", "timeout", "blocked_address", "bad_url", "bad_scheme",
+                         "protocol"})
 
 
-class BoundedBody:
-    """Collects a raw body, undoing its Content-Encoding, and stops at max_bytes decoded."""
+class RobotsCache:
+    """robots.txt rules per origin, cached for `ttl`; one fetch per origin however many threads ask.
 
-    def __init__(self, content_encoding: str, max_bytes: int):
-        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        if len(codings) > MAX_ENCODINGS:
-            raise BodyRefused("decompression_bomb", f"{len(codings)} content encodings in a chain")
-        self._stages = [_stage_for(c) for c in reversed(codings)]
-        self.max_bytes = max_bytes
-        self.raw_bytes = 0
-        self._out = bytearray()
+    `load(robots_url) -> bytes` raises an error with `.reason` and `.status` on failure.
+    RFC 9309: 4xx (but 429) means no rules; 5xx, 429 and other failures mean disallow all,
+    cached only for minutes. When the host cannot be reached at all (UNREACHABLE reasons),
+    the error itself is returned: the page would fail the same way, so say why.
+    """
 
-    def feed(self, data: bytes) -> None:
-        self.raw_bytes += len(data)
-        self._push(0, data)
+    def __init__(self, load: Callable[[str], bytes], user_agent: str, ttl: float, clock: Callable[[], float]):
+        self._load_bytes, self.user_agent, self.ttl, self._clock = load, user_agent, ttl, clock
+        self._entries: dict[str, tuple[float, RobotsRules | Exception]] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._lock = threading.Lock()
 
-    def finish(self) -> bytes:
-        for index, stage in enumerate(self._stages):
-            for piece in stage.flush():
-                self._push(index + 1, piece)
-        return bytes(self._out)
+    def rules_for(self, origin: str) -> RobotsRules | Exception:
+        with self._lock:
+            lock = self._locks.setdefault(origin, threading.Lock())
+        with lock:
+            expires, rules = self._entries.get(origin, (0.0, None))
+            if rules is None or expires <= self._clock():
+                ttl, rules = self._load(origin + "/robots.txt")
+                self._entries[origin] = (self._clock() + ttl, rules)
+        return rules
 
-    def _push(self, index: int, data: bytes) -> None:
-        if index == len(self._stages):
-            self._append(data)
-            return
+    def _load(self, robots_url: str) -> tuple[float, RobotsRules | Exception]:
         try:
-            for piece in self._stages[index].feed(data):
-                self._push(index + 1, piece)
-        except (zlib.error, _BrotliError) as exc:
-            raise BodyRefused("bad_encoding", f"could not decode the body: {exc}") from None
-
-    def _append(self, data: bytes) -> None:
-        if len(self._out) + len(data) > self.max_bytes:
-            raise BodyRefused("decompression_bomb" if self._stages else "too_large",
-                              f"body exceeds {self.max_bytes} bytes"
-                              + (f" decoded from {self.raw_bytes} bytes read" if self._stages else ""))
-        self._out += data
-
-
-try:
-    import brotli
-
-    _BrotliError = brotli.error
-except ImportError:  # brotli is optional: without it we do not ask for br
-    brotli = None
-
-    class _BrotliError(Exception):
-        pass
-
-
-ACCEPT_ENCODING = "gzip, deflate, br" if brotli else "gzip, deflate"
-
-
-def _stage_for(coding: str):
-    if coding in ("gzip", "x-gzip"):
-        return _ZlibStage(16 + zlib.MAX_WBITS)
-    if coding == "deflate":
-        return _ZlibStage(None)
-    if coding == "br" and brotli is not None:
-        return _BrotliStage()
-    raise BodyRefused("bad_encoding", f"unsupported content encoding {coding[:40]!r}")
-
-
-class _ZlibStage:
-    """gzip (all members) or deflate (zlib-wrapped or raw), never more than _CHUNK out per step."""
-
-    def __init__(self, wbits: int | None):
-        self._wbits = wbits
-        self._d = zlib.decompressobj(wbits) if wbits else None
-
-    def feed(self, data: bytes):
-        if self._d is None:  # deflate: servers send both zlib-wrapped and raw streams
-            zlib_header = len(data) >= 2 and data[0] & 0x0F == 8 and (data[0] << 8 | data[1]) % 31 == 0
-            self._wbits = zlib.MAX_WBITS if zlib_header else -zlib.MAX_WBITS
-            self._d = zlib.decompressobj(self._wbits)
-        while data:
-            out = self._d.decompress(data, _CHUNK)
-            if out:
-                yield out
-            if not self._d.eof:
-                data = self._d.unconsumed_tail
-            elif self._d.unused_data.strip(b"\0") and self._wbits > zlib.MAX_WBITS:
-                data, self._d = self._d.unused_data, zlib.decompressobj(self._wbits)  # next gzip member
-            else:
-                return
-
-    def flush(self):
-        if self._d is not None and not self._d.eof:
-            out = self._d.flush()
-            if out:
-                yield out
-
-
-class _BrotliStage:
-    def __init__(self):
-        self._d = brotli.Decompressor()
-
-    def feed(self, data: bytes):
-        out = self._d.process(data, output_buffer_limit=_CHUNK)
-        if out:
-            yield out
-        while not self._d.can_accept_more_data():
-            out = self._d.process(b"", output_buffer_limit=_CHUNK)
-            if not out:
-                return
-            yield out
-
-    def flush(self):
-        return iter(())
+            content = self._load_bytes(robots_url)
+        except Exception as err:
+            status, reason = getattr(err, "status", None), getattr(err, "reason", "")
+            if status and 400 <= status < 500 and status != 429:
+                return self.ttl, RobotsRules(allow_all=True)
+            failure_ttl = min(self.ttl, ROBOTS_FAILURE_TTL)
+            if reason in UNREACHABLE:
+                return failure_ttl, err
+            return failure_ttl, RobotsRules(disallow_all=True)
+        return self.ttl, parse_robots(content[:ROBOTS_MAX_BYTES].decode("utf-8", "replace"), self.user_agent)

@@ -413,7 +413,7 @@ def stance_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
 def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x (actor, descriptor): weighted articles using it, share of the outlet's articles."""
     sel = select_articles(data, f)
-    base = sel[sel["analysed"]].groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
+    base = sel.loc[sel["analysed"].astype(bool)].groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
     long = _with_articles(data.descriptors, sel)
     g = long.groupby(["outlet", "domain", "lean", "actor", "item"])
     counts = g.agg(present=("weight", "sum"), evidence=("evidence", _first_evidence)).reset_index()
@@ -434,7 +434,7 @@ def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
 def _omission_long(data: StoryData, sel: pd.DataFrame) -> pd.DataFrame:
     facts = data.key_facts.assign(type="key fact")[["article_id", "item", "present", "evidence", "type"]]
     points = data.results.get("talking_points") or []
-    analysed = sel.loc[sel["analysed"], "id"]
+    analysed = sel.loc[sel["analysed"].astype(bool), "id"]
     rows = [{"article_id": aid, "item": f"tp:{tp.get('id')}", "present": aid in members,
              "evidence": [tp.get("sentence")] if aid in members and tp.get("sentence") else [],
              "type": "talking point"}

@@ -71,6 +71,7 @@ HOSTILE_OUTLETS = [
     ("xss.example", "<img src=x onerror=alert('outlet')>", "lean-left", "opinion"),
 ]
 
+FORMULA_LIKE = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1"]
 HOSTILE_TITLES = [
     "<img src=x onerror=alert(1)>",
     "<svg onload=alert(2)>",

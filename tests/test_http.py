@@ -97,8 +97,11 @@ def test_settings_come_from_the_environment(monkeypatch):
     s = FetchSettings.from_env(tries=2)
     assert (s.user_agent, s.host_delay, s.max_bytes, s.total_timeout, s.allow_private, s.tries) == \
         ("tester/1 (+https://t.example)", 2.5, 12345, 7.0, True, 2)
-    monkeypatch.delenv("FRAMELENS_ALLOW_PRIVATE_HOSTS")
-    assert FetchSettings.from_env().allow_private is False
+    for name in ("FRAMELENS_ALLOW_PRIVATE_HOSTS", "FRAMELENS_HOST_DELAY"):
+        monkeypatch.delenv(name)
+    defaults = FetchSettings.from_env()
+    assert defaults.allow_private is False and defaults.host_delay >= 1.0  # ≤ 1 request/s per host
+    assert defaults.respect_robots and defaults.max_redirects <= 5 and defaults.tries <= 3
 
 
 @pytest.mark.parametrize("enc", ["gzip", "deflate", "rawdeflate", "br"])
@@ -528,8 +531,49 @@ def test_get_many_reports_every_url_once(fault_server, fetch):
 
 # ---------------------------------------------------------------- row 21: TLS
 
+def _can_make_certificates() -> bool:
+    import importlib.util
+    import shutil
+
+    return bool(importlib.util.find_spec("cryptography") or shutil.which("openssl"))
+
+
+@pytest.mark.skipif(not _can_make_certificates(), reason="needs the cryptography package or the openssl CLI")
 def test_a_self_signed_certificate_fails_and_is_never_retried_unverified(tmp_path, fetch):
     with FaultServer(tls=make_self_signed(tmp_path)) as server:
         err = failure(fetch(), server.url("/ok"))
         assert err.reason == "tls" and "certificate" in err.detail.lower()
         assert server.connections == 1 and server.hits("/") == 0
+
+
+# ---------------------------------------------------------------- decoding units
+
+def test_bounded_body_units():
+    import gzip
+    import zlib
+
+    from collectors.bodylimit import BodyRefused, BoundedBody
+
+    two_members = gzip.compress(b"first ") + gzip.compress(b"second")
+    body = BoundedBody("gzip", 100)
+    for i in range(0, len(two_members), 7):  # byte-by-byte-ish arrival
+        body.feed(two_members[i:i + 7])
+    assert body.finish() == b"first second"
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    body = BoundedBody("Deflate", 100)
+    body.feed(raw.compress(b"raw deflate") + raw.flush())
+    assert body.finish() == b"raw deflate"
+    body = BoundedBody("identity", 10)
+    with pytest.raises(BodyRefused) as info:
+        body.feed(b"x" * 11)
+    assert info.value.reason == "too_large"
+    with pytest.raises(BodyRefused) as info:
+        BoundedBody("gzip", 10).feed(b"not gzip at all")
+    assert info.value.reason == "bad_encoding"
+
+
+def test_proxy_variables_are_ignored(fault_server, fetch, monkeypatch):
+    # A proxy would connect on our behalf to anywhere: the address checks must see the real host.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("ALL_PROXY", "http://127.0.0.1:9")
+    assert fetch().get(fault_server.url("/ok")).status == 200

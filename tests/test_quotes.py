@@ -226,12 +226,23 @@ def embedder():
 
 
 def test_machine_spun_quote_is_altered_with_the_model(embedder):
-    spun = ("The tribunal dismisses any notion that the common good favours compelling Cloudhaven "
-            "to carry the sort of abusive, violent material involved here")
+    spun = ("The tribunal dismisses every notion that society's welfare favours forcing Cloudhaven "
+            "to carry this brand of abusive, violent material involved here")
     assert _grade(spun)["fidelity"] == "not_in_source"  # too few shared words on their own
     row = _grade(spun, embedder)
     assert row["fidelity"] == "altered" and row["source_index"] == 7
-    assert row["similarity"] >= 0.8
+    assert row["source_passage"] == RULING[7] and row["similarity"] >= 0.7
+
+
+@pytest.mark.parametrize("quote", [
+    "The court rejects the idea that the public interest favours requiring Cloudhaven to host such "
+    "abusive and violent content here",
+    "At present, GadgetCo has not established a probability of success on the merits",
+    "GadgetCo's conspiracy theory rests on barely anything beyond timing and suspicion",
+    "Parallel behaviour, absent more, fails to establish an agreement",
+])
+def test_synonym_rewrites_are_altered_with_the_model(embedder, quote):
+    assert _grade(quote, embedder)["fidelity"] == "altered"
 
 
 @pytest.mark.parametrize("quote", [
@@ -240,6 +251,13 @@ def test_machine_spun_quote_is_altered_with_the_model(embedder):
     "Das ist keine knappe Entscheidung",                                  # a translation
     "Cloudhaven was right to drop a customer that ignored threats against lawmakers",
     "The court has handed the largest hosting companies a veto over speech",
+    # other people echoing the ruling's words: a shared phrase is not a quotation
+    "GadgetCo has demonstrated a likelihood of success and we will prove it",
+    "This is a close call, and the judge got it wrong",
+    "Cloudhaven has every right to suspend customers who host violent content",
+    "The First Amendment protects our users, and the government knows it",
+    "The public interest favors restoring GadgetCo's service right away",
+    "Our posts were hyperbole, not threats against specific people",
 ])
 def test_other_quotes_stay_not_in_source_with_the_model(embedder, quote):
     assert _grade(quote, embedder)["fidelity"] == "not_in_source"

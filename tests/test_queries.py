@@ -1,0 +1,79 @@
+"""The read-only query layer: filters in one place, weighted counts, omissions, empty stories."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from framelens import queries as q
+from framelens.store import Store
+from tests.dashboard_fixtures import STORY_ID, populate, write_story
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    write_story(tmp_path / "stories")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
+    db = str(tmp_path / "q.db")
+    populate(db, n_articles=40)
+    with Store(db, readonly=True) as store:
+        yield q.load_story_data(store, STORY_ID)
+
+
+def test_loads_articles_results_and_labels(data):
+    assert len(data.articles) == 40 and len(data.primary) == 1
+    assert data.analysed and data.info.label("features", "censorship") == "Calls it censorship"
+    assert set(data.features["item"]) == {"names_judge", "censorship", "violence"}
+
+
+def test_filters_apply_in_one_place(data):
+    assert len(q.select_articles(data, q.Filters(leans=("left",)))) == 5
+    assert set(q.select_articles(data, q.Filters(kinds=("wire",)))["domain"]) == {"meridianwire.example"}
+    assert len(q.select_articles(data, q.Filters(languages=("es",)))) == 5
+    day = dt.date(2024, 5, 3)
+    picked = q.select_articles(data, q.Filters(start=day, end=day))
+    assert len(picked) and all(p.date() == day for p in picked["published"])
+
+
+def test_syndicated_copies_excluded_or_deweighted(data):
+    everything = q.counts_by_lean(data, q.Filters())
+    originals = q.counts_by_lean(data, q.Filters(syndication="exclude"))
+    weighted = q.counts_by_lean(data, q.Filters(syndication="deweight"))
+    assert everything["articles"].sum() == 40 and everything["copies"].sum() == 3
+    assert originals["articles"].sum() == 37 and originals["copies"].sum() == 0
+    assert weighted["weighted"].sum() == pytest.approx(37.0)  # two copies of one story count once
+
+
+def test_not_evaluated_is_not_absent(data):
+    """Foreign-language articles have present=None: left out of the denominator, never 'absent'."""
+    matrix = q.feature_matrix(data, q.Filters())
+    estrella = matrix[matrix["domain"] == "estrella.example"]
+    assert (estrella["articles"] == 0).all() and (estrella["share"] == 0).all()
+    assert matrix[matrix["domain"] == "harborledger.example"]["articles"].min() == 5
+
+
+def test_one_sided_items(data):
+    items = q.one_sided_items(data, q.Filters()).set_index("item")
+    assert items.loc["damages", "one_sided"] and items.loc["damages", "reported_by"] == "left only"
+    assert not items.loc["denied", "one_sided"]
+
+
+def test_evidence_for_one_cell(data):
+    ev = q.feature_evidence(data, q.Filters(), "ironbell.example", "censorship")
+    assert len(ev) and set(ev["outlet"]) == {"Iron Bell Daily"}
+    assert ev["sentence"].str.contains("censorship").all()
+
+
+def test_empty_story(tmp_path, monkeypatch):
+    write_story(tmp_path / "stories")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
+    with Store(str(tmp_path / "e.db")) as store:
+        empty = q.load_story_data(store, STORY_ID)
+    f = q.Filters(leans=("left",), syndication="deweight")
+    for name in ("articles_table", "counts_by_lean", "counts_by_outlet", "timeline", "feature_matrix",
+                 "prevalence_by_lean", "frames_by_outlet", "primary_frames_by_lean", "stance_by_lean",
+                 "descriptors_by_outlet", "omission_matrix", "one_sided_items", "quotes_table", "quote_passages",
+                 "map_points", "clusters_table", "sources_table"):
+        assert getattr(q, name)(empty, f).empty, name
+    assert not empty.analysed
