@@ -6,16 +6,12 @@ from `framelens.queries` and returns a `plotly.graph_objects.Figure`. Text from 
 understand a little HTML.
 
 `write_story_charts(store, story, out_dir, formats)` writes every chart as HTML (plotly.js
-embedded, works offline) and, when Chromium is available, PNG and SVG.
+embedded, works offline) and, when Chromium is available, PNG and SVG (see chart_export).
 """
 
 from __future__ import annotations
 
-import atexit
 import html
-import shutil
-import threading
-import warnings
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -24,6 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from framelens import queries as q
+
+from .chart_export import StaticExportUnavailable  # noqa: F401  (raised by write_story_charts)
 
 # Okabe-Ito-like, blue -> grey -> red(vermillion), with dark ends and light inner leans so
 # the order also reads in greyscale and for every common colour-vision deficiency.
@@ -37,12 +35,7 @@ QUALITATIVE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
                "#999999", "#882255", "#44AA99", "#117733"]
 SHARE_SCALE = "Purples"  # sequential by lightness; no lean hue, so it never reads as a lean
 FONT = dict(family="Inter, 'Source Sans Pro', Arial, sans-serif", size=13, color="#262730")
-EXPORT_WIDTH, EXPORT_SCALE = 1200, 2
 LABEL_MAX = 42
-
-
-class StaticExportUnavailable(RuntimeError):
-    """PNG/SVG export needs a Chromium/Chrome binary and none was found."""
 
 
 def lean_color(lean: str) -> str:
@@ -85,6 +78,12 @@ def _layout(fig: go.Figure, title: str, height: int = 460, **kw) -> go.Figure:
     return fig
 
 
+def _whole_ticks(fig: go.Figure, axis: str, top: float) -> None:
+    """Counts of articles get whole-number ticks (no '2.5 articles')."""
+    step = max(1, int(np.ceil(float(top or 1) / 8)))
+    getattr(fig, f"update_{axis}axes")(tick0=0, dtick=step, rangemode="tozero")
+
+
 def empty_figure(title: str, message: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=escape(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
@@ -122,6 +121,8 @@ def lean_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
         fig.add_scatter(x=x, y=counts["articles"], mode="text", text=counts["articles"], textposition="top center",
                         showlegend=False, hoverinfo="skip")
     fig.update_xaxes(type="category")
+    if not weighted:
+        _whole_ticks(fig, "y", counts["articles"].max())
     return _layout(fig, title, barmode="stack", yaxis_title="articles", height=380)
 
 
@@ -146,6 +147,8 @@ def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
                         marker=dict(color=lean_color(lean), pattern_shape="/"),
                         hovertemplate="%{y}: %{x} syndicated copies<extra></extra>")
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(labels)[::-1])
+    if not weighted:
+        _whole_ticks(fig, "x", counts["articles"].max())
     return _layout(fig, title, barmode="stack", height=max(300, 26 * len(counts) + 120))
 
 
@@ -319,7 +322,8 @@ def omission_heatmap(matrix: pd.DataFrame) -> go.Figure:
 
     def hover(r):
         return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['type'])}: "
-                f"{short(r['label'], 80)}<br>reported in {_count_text(r)} articles<br>{wrap_sentences(r['evidence'], 2)}")
+                f"{short(r['label'], 80)}<br>reported in {_count_text(r)} articles<br>"
+                f"{wrap_sentences(r['evidence'], 2)}")
     return _heatmap(matrix, "item", labels, "Key facts and talking points by outlet (share reporting)",
                     text_fn=_count_text, hover_fn=hover)
 
@@ -424,99 +428,6 @@ def story_charts(data: q.StoryData, f: q.Filters | None = None) -> dict[str, go.
     return charts
 
 
-_KALEIDO_LOCK = threading.Lock()
-_KALEIDO_STARTED = False
-
-
-def chromium_path() -> str | None:
-    """The browser kaleido drives: FRAMELENS_CHROMIUM, else chromium/chrome on PATH."""
-    from framelens import settings
-
-    configured = settings.get("FRAMELENS_CHROMIUM")
-    if configured:
-        return configured if Path(configured).exists() else None
-    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-def static_export_available() -> bool:
-    return chromium_path() is not None
-
-
-def _start_kaleido() -> None:
-    """Start kaleido's browser once per process (~0.1 s per figure after that, no CDN)."""
-    global _KALEIDO_STARTED
-    if _KALEIDO_STARTED:
-        return
-    path = chromium_path()
-    if not path:
-        raise StaticExportUnavailable(
-            "PNG/SVG export needs Chromium: install it (Debian: `apt install chromium`) or set "
-            "FRAMELENS_CHROMIUM to a Chrome/Chromium binary. Interactive HTML export still works.")
-    import kaleido
-
-    kaleido.start_sync_server(mathjax=False, path=path, silence_warnings=True)
-    _KALEIDO_STARTED = True
-    atexit.register(_stop_kaleido)
-
-
-def _stop_kaleido() -> None:
-    import kaleido
-
-    try:
-        kaleido.stop_sync_server(silence_warnings=True)
-    except Exception:  # noqa: BLE001 - shutting down anyway
-        pass
-
-
-def export_size(fig: go.Figure) -> tuple[int, int]:
-    """Layout width and height of a static export (pixels before EXPORT_SCALE)."""
-    return int(fig.layout.width or EXPORT_WIDTH), int(fig.layout.height or 500)
-
-
-def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
-    """The figure as 'html' (self-contained, offline), 'png' or 'svg' bytes."""
-    if fmt == "html":
-        return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
-    if fmt not in ("png", "svg"):
-        raise ValueError(f"unknown chart format {fmt!r} (use html, png or svg)")
-    import plotly.io as pio
-
-    width, height = export_size(fig)
-    with _KALEIDO_LOCK:
-        _start_kaleido()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "kopts ignored when using a server": we use one on purpose
-            return pio.to_image(fig, format=fmt, width=width, height=height, scale=EXPORT_SCALE)
-
-
-def write_charts(charts: dict[str, go.Figure], out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
-    """Write each chart in each of html/png/svg under out_dir/charts; HTML first, so it survives
-    a missing browser (StaticExportUnavailable is raised after the HTML is written)."""
-    from .tables_export import safe_path
-
-    wanted = [fmt for fmt in ("html", "png", "svg") if fmt in {x.strip().lower() for x in formats}]
-    folder = Path(out_dir) / "charts"
-    written: list[Path] = []
-    missing_browser: StaticExportUnavailable | None = None
-    for fmt in wanted:
-        for name, fig in charts.items():
-            try:
-                data = figure_bytes(fig, fmt)
-            except StaticExportUnavailable as exc:
-                missing_browser = exc
-                break
-            path = safe_path(folder, name, fmt)
-            path.write_bytes(data)
-            written.append(path)
-    if missing_browser:
-        raise missing_browser
-    return written
-
-
 def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
     """Write every chart of a story (unfiltered) as HTML/PNG/SVG; returns the files written.
 
@@ -525,4 +436,6 @@ def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str]
     """
     info = q.info_from_story(story) if not isinstance(story, str) else q.story_info(story)
     data = q.load_story_data(store, info.id, info)
+    from .chart_export import write_charts
+
     return write_charts(story_charts(data), out_dir, formats)

@@ -39,7 +39,7 @@ TOPIC_TERM_SHARE = 0.7           # a term in 70 % of all articles is the topic, 
 
 TP_SAMPLE = 3000                 # sentences clustered directly (agglomerative is quadratic)
 TP_LINK_DISTANCE = 0.3           # average-linkage cosine distance: members ~ cosine >= 0.7
-TP_MEMBER_COSINE = 0.7           # a sentence joins a point at this cosine to its centroid
+TP_MEMBER_COSINE = 0.75          # a sentence joins a point at this cosine to its centroid
 TP_TOPIC_SHARE = 0.8             # made by >= 80 % of articles: the topic, not a talking point
 TP_MIN_WORDS = 5
 
@@ -124,7 +124,7 @@ def _fit(x: np.ndarray, k: int, seed: int, quick: bool = False):
     if len(x) > MINIBATCH_ABOVE:
         return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=2048).fit(x)
     return KMeans(n_clusters=k, random_state=seed, n_init=2 if quick else 4,
-                  max_iter=100 if quick else 300).fit(x)
+                  max_iter=30 if quick else 300).fit(x)
 
 
 def _renumber(labels: np.ndarray, ids: list[int]) -> np.ndarray:

@@ -170,7 +170,8 @@ def table_html(df: pd.DataFrame, limit: int = REPORT_ROWS) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in plain.columns)
     rows = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
                    for row in plain.itertuples(index=False))
-    more = f'<p class="note">First {limit} of {len(df)} rows; the CSV/JSON export has all.</p>' if len(df) > limit else ""
+    more = (f'<p class="note">First {limit} of {len(df)} rows; the CSV/JSON export has all.</p>'
+            if len(df) > limit else "")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{more}"
 
 

@@ -17,7 +17,6 @@ from framelens import queries as q
 from framelens import settings
 from framelens.stories import list_stories
 
-from . import _cache
 from ._ui import esc
 
 SYNDICATION_LABELS = {"include": "Count every copy", "exclude": "Originals only",

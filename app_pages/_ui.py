@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 import streamlit as st
 
-from analysis import charts
+from analysis import chart_export, charts
 from analysis.tables_export import csv_bytes, json_bytes, safe_name
 from framelens.queries import Filters, StoryInfo
 
@@ -60,12 +60,15 @@ def context() -> PageContext:
 
 # ---- escaping ----------------------------------------------------------------------------
 
+def plain(text, limit: int | None = None) -> str:
+    """Text for places Streamlit shows literally (select options): whitespace flattened, shortened."""
+    flat = " ".join(str(text if text is not None else "").split())
+    return flat[: limit - 1] + "…" if limit and len(flat) > limit else flat
+
+
 def esc(text, limit: int | None = None) -> str:
     """Untrusted text as literal Markdown: whitespace flattened, punctuation backslash-escaped."""
-    flat = " ".join(str(text if text is not None else "").split())
-    if limit and len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return _MD_SPECIAL.sub(r"\\\1", flat)
+    return _MD_SPECIAL.sub(r"\\\1", plain(text, limit))
 
 
 def safe_url(url) -> str | None:
@@ -120,7 +123,10 @@ def require_analysis(ctx: PageContext) -> None:
         st.stop()
 
 
-def require_rows(df: pd.DataFrame, message: str = "No articles match the filters — widen them in the sidebar.") -> bool:
+NO_MATCH = "No articles match the filters — widen them in the sidebar."
+
+
+def require_rows(df: pd.DataFrame, message: str = NO_MATCH) -> bool:
     """False (after saying so) when a table is empty."""
     if df is None or df.empty:
         empty(message)
@@ -137,11 +143,11 @@ def _file(ctx: PageContext, name: str, ext: str) -> str:
 def chart_downloads(ctx: PageContext, fig, name: str) -> None:
     """PNG / SVG / HTML download buttons; PNG and SVG are rendered only when clicked."""
     row = st.container(horizontal=True, gap="small", vertical_alignment="center")
-    static = charts.static_export_available()
+    static = chart_export.static_export_available()
     for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("html", "text/html")):
         if fmt != "html" and not static:
             continue
-        row.download_button(fmt.upper(), data=lambda fmt=fmt: charts.figure_bytes(fig, fmt),
+        row.download_button(fmt.upper(), data=lambda fmt=fmt: chart_export.figure_bytes(fig, fmt),
                             file_name=_file(ctx, name, fmt), mime=mime, key=f"dl-{name}-{fmt}",
                             on_click="ignore", icon=":material/download:", type="tertiary",
                             help=f"Download this chart as {fmt.upper()}")
@@ -173,6 +179,8 @@ def show_table(ctx: PageContext, df: pd.DataFrame, name: str, column_config: dic
     for col in [c for c in shown.columns if c == "url" or c.endswith("_url")]:
         shown[col] = shown[col].map(safe_url)
         config.setdefault(col, st.column_config.LinkColumn(col, display_text="open ↗"))
+    for col in [c for c in shown.columns if pd.api.types.is_datetime64_any_dtype(shown[c])]:
+        config.setdefault(col, st.column_config.DatetimeColumn(col, format="YYYY-MM-DD HH:mm"))
     for col in [c for c in shown.columns if shown[c].dtype == object]:
         shown[col] = shown[col].map(lambda v: " | ".join(map(str, v)) if isinstance(v, list) else v)
     st.dataframe(shown, hide_index=True, column_config=config, height=height)

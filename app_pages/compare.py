@@ -38,7 +38,7 @@ if cell and cell != st.session_state.get("_last_cell") and cell[0] in names and 
     st.session_state["ev_outlet"], st.session_state["ev_feature"] = cell
 c1, c2 = st.columns(2)
 domain = c1.selectbox("Outlet", [None, *names], key="ev_outlet",
-                      format_func=lambda d: "All outlets" if d is None else _ui.esc(names.get(d, d), 80))
+                      format_func=lambda d: "All outlets" if d is None else _ui.plain(names.get(d, d), 80))
 feature = c2.selectbox("Feature", [None, *features], key="ev_feature",
                        format_func=lambda f: "All features" if f is None else features.get(f, f))
 ev = _cache.evidence(*args, domain, feature)
@@ -47,7 +47,8 @@ if not (domain or feature):
     st.caption("Click a heatmap cell, or pick an outlet and/or a feature, to see all of its evidence.")
 if _ui.require_rows(ev, "No evidence sentences for this outlet and feature (the feature was not found)."):
     for _, row in ev.head(limit).iterrows():
-        st.markdown(f"> {_ui.esc(row['sentence'])}\n\n{_ui.lean_badge(row['lean'])} **{_ui.esc(row['outlet'], 80)}** · "
+        st.markdown(f"> {_ui.esc(row['sentence'])}\n\n"
+                    f"{_ui.lean_badge(row['lean'])} **{_ui.esc(row['outlet'], 80)}** · "
                     f"{_ui.esc(row['label'])} · {_ui.link(row['title'] or 'article', row['url'])}")
     if len(ev) > limit:
         st.caption(f"Showing {limit} of {len(ev)} sentences; download them all:")

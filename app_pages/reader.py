@@ -29,13 +29,14 @@ def _default_pick() -> list[int]:
     return picks if len(picks) > 1 else [int(i) for i in arts["id"].head(2)]
 
 
-picked = st.multiselect(
-    "Articles to compare", [int(i) for i in arts["id"]], default=_default_pick(), key="read",
-    bind="query-params", max_selections=6,
-    format_func=lambda i: f"{by_id.at[i, 'outlet'][:40]} — {by_id.at[i, 'title'][:90]}")
+choices = dict(zip(arts["id"].astype(int), arts["outlet"].str[:40] + " — " + arts["title"].str[:90]))
+picked = st.multiselect("Articles to compare", list(choices), default=_default_pick(), key="read",
+                        bind="query-params", max_selections=6, format_func=choices.get)
 if not picked:
     _ui.empty("Pick two or more articles to read them side by side.")
     st.stop()
+if not ctx.analysed:
+    st.caption(f"No highlights yet: run `python -m analysis run --story {ctx.story_id}` to find the evidence.")
 st.markdown("Highlighted: " + " · ".join(f":{colors[f]}-background[{_ui.esc(lbl)}]" for f, lbl in labels.items()))
 
 
@@ -65,7 +66,8 @@ def highlighted(text: str, evidence: dict[str, list[str]]) -> str:
         pos, parts = 0, []
         for start, end, features in _spans(para, evidence):
             tag = ", ".join(labels.get(f, f) for f in features)
-            parts += [_ui.esc(para[pos:start]), f":{colors.get(features[0], 'gray')}-background[{_ui.esc(para[start:end])}]",
+            color = colors.get(features[0], "gray")
+            parts += [_ui.esc(para[pos:start]), f":{color}-background[{_ui.esc(para[start:end])}]",
                       f" :gray[\\[{_ui.esc(tag)}\\]] "]
             pos = end
         parts.append(_ui.esc(para[pos:]))
@@ -87,7 +89,8 @@ for row_start in range(0, len(picked), per_row):
                 a["published"].strftime("%Y-%m-%d %H:%M UTC") if not _ui.pd_isna(a["published"]) else "undated",
                 f"syndication group {_ui.esc(group)} ({'original' if a['syndication_original'] else 'copy'})"
                 if isinstance(group, str) and group else "not syndicated",
-                f"frame: {_ui.esc(ctx.info.label('frames', a['primary_frame']))}" if isinstance(a["primary_frame"], str) else "",
+                f"frame: {_ui.esc(ctx.info.label('frames', a['primary_frame']))}"
+                if isinstance(a["primary_frame"], str) else "",
                 f"stance: {_ui.esc(a['stance'])}" if isinstance(a["stance"], str) else ""])))
             mine = features[(features["article_id"] == aid) & features["present"].fillna(False).astype(bool)]
             evidence = {f: list(ev) for f, ev in zip(mine["item"], mine["evidence"])}

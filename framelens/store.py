@@ -80,7 +80,9 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 def _make_engine(url: str, readonly: bool) -> sa.Engine:
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_pre_ping=True, future=True)
+        # A read-only store must not write on PostgreSQL either: every transaction is READ ONLY.
+        args = {"options": "-c default_transaction_read_only=on"} if readonly and url.startswith("postgresql") else {}
+        return sa.create_engine(url, pool_pre_ping=True, future=True, connect_args=args)
     path = url.split("sqlite:///", 1)[-1]
     if path and path != ":memory:":
         if readonly and not Path(path).exists():
@@ -183,9 +185,10 @@ class Store:
             stmt = self._insert(articles).values(**row).on_conflict_do_nothing(
                 index_elements=["story_id", "canonical_url"])
             result = conn.execute(stmt)
-            if result.rowcount == 0:  # lost a race with another writer
+            key = result.inserted_primary_key  # None on PostgreSQL when RETURNING gave no row
+            if result.rowcount == 0 or not key or key[0] is None:  # lost a race with another writer
                 return "duplicate", self._find_duplicate(conn, row)
-            return "new", result.inserted_primary_key[0]
+            return "new", key[0]
 
     def _article_row(self, story_id, rec: ArticleRecord, canonical_url, outlet_domain, run_id) -> dict:
         return {

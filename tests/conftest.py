@@ -18,6 +18,8 @@ from framelens.store import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytest_plugins = ["tests.conftest_pg"]
+
 MINI_STORY = textwrap.dedent("""\
     title: The Gadget ruling
     description: A fictional ruling used by the tests.

@@ -81,6 +81,7 @@ HOSTILE_TITLES = [
     "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1",
     'a cell with\nnewlines, "quotes", and commas',
     "W" * 40000,
+    ":red[not red] $x^2$ :smile: # not a heading",  # Streamlit Markdown directives stay literal
 ]
 
 SENTENCES = {
@@ -95,7 +96,8 @@ SENTENCES = {
 }
 FILLER = "The hearing lasted two hours. Lawyers for both sides spoke. The order runs 18 pages."
 PASSAGES = ["The motion for a preliminary injunction is denied.",
-            "The court rejects any suggestion that the public interest favors requiring the host to carry violent content.",
+            "The court rejects any suggestion that the public interest favors requiring the host to carry "
+            "violent content.",
             "The plaintiff has not shown a likelihood of success on the merits."]
 FRAMES = ["legal", "safety", "speech", "other"]
 STANCES = ["critical", "neutral", "supportive"]

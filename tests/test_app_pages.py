@@ -161,3 +161,31 @@ def test_demo_banner_on_demo_stories(populated_db, tmp_path):
     story.write_text(story.read_text() + "demo: true\n")
     at = _app()
     assert any("Synthetic demo data" in w.value for w in at.warning)
+
+
+def test_first_start_builds_the_demo_with_progress(env, monkeypatch):
+    import framelens.demo as demo
+
+    steps = []
+
+    def fake_build(db, progress=None, echo=False):
+        progress(0.0, "Importing the synthetic demo articles")
+        populate(db, n_articles=5)
+        progress(1.0, "Demo ready")
+        steps.append(db)
+
+    monkeypatch.setattr(demo, "build_demo", fake_build)
+    at = _app()
+    assert steps == [env]
+    assert {m.label: m.value for m in at.metric}["Articles"] == "5"
+
+
+def test_failed_demo_build_says_why(env, monkeypatch):
+    import framelens.demo as demo
+
+    def failing_build(db, progress=None, echo=False):
+        raise demo.DemoBuildError("`-m analysis run --story demo` failed (exit 1):\nno module named analysis")
+
+    monkeypatch.setattr(demo, "build_demo", failing_build)
+    at = _app()
+    assert any("could not be built" in e.value and "analysis run" in e.value for e in at.error)

@@ -144,7 +144,8 @@ def test_page_renders_inert(page, server, path):
 def test_hostile_strings_show_as_text(page, server):
     _open(page, server, "compare")
     for text in ("<img src=x onerror=alert(1)>", "<svg onload=alert(2)>", "[x](javascript:alert(3))",
-                 '=HYPERLINK("http://evil.example","x")', "<img src=x onerror=alert('outlet')>"):
+                 '=HYPERLINK("http://evil.example","x")', "<img src=x onerror=alert('outlet')>",
+                 ":red[not red] $x^2$ :smile: # not a heading"):
         assert page.get_by_text(text, exact=False).count() >= 1, text
     assert page.get_by_role("link", name="A link that must not be a link").count() == 0
     _assert_inert(page)
@@ -177,8 +178,9 @@ def test_heatmap_click_reaches_the_evidence(page, server):
         page.mouse.down()
         page.mouse.up()
         try:
-            page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stSelectbox] input')]
-                                             .some(e => e.value === 'Iron Bell Daily')""", timeout=8000)
+            page.wait_for_function("""() => [...document.querySelectorAll(
+                '[data-testid=stMain] [data-testid=stSelectbox] input')].some(e => e.value === 'Iron Bell Daily')""",
+                                   timeout=8000)
             break
         except Exception:  # noqa: BLE001 - retried
             continue
@@ -186,7 +188,8 @@ def test_heatmap_click_reaches_the_evidence(page, server):
     assert _picked(page) == ["Iron Bell Daily", "Calls it censorship"]
     quotes = page.locator("[data-testid=stMain] blockquote")
     assert quotes.count() == 3  # Iron Bell Daily's three articles all call it censorship
-    assert {t.strip() for t in quotes.all_text_contents()} == {"Critics called the suspension an act of censorship by the host."}
+    sentence = "Critics called the suspension an act of censorship by the host."
+    assert {t.strip() for t in quotes.all_text_contents()} == {sentence}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "compare-evidence-after-click.png"))
 
@@ -210,3 +213,13 @@ def test_png_and_csv_downloads(page, server, tmp_path):
     titles = {r["title"] for r in rows}
     assert {"'" + t for t in FORMULA_LIKE} <= titles
     assert not [v for r in rows for v in r.values() if v.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_report_download_is_self_contained(page, server):
+    _open(page, server, "export")
+    with page.expect_download(timeout=120000) as info:
+        page.locator("[data-testid=stDownloadButton]").filter(has_text="Download the report").click()
+    assert info.value.suggested_filename == "widget-report.html"
+    html = info.value.path().read_bytes().decode("utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "Plotly.newPlot" in html and "Provenance" in html
+    assert "<script src" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import charts
+from analysis import chart_export, charts
 from analysis.tables_export import (FORMULA_START, csv_bytes, json_bytes, protect_cell, safe_name, safe_path,
                                     story_tables, write_tables)
 from framelens import queries as q
@@ -138,8 +138,8 @@ def test_html_charts_embed_plotly(story_db, tmp_path):
 
 
 def test_no_browser_still_writes_html_and_says_so(story_db, tmp_path, monkeypatch):
-    monkeypatch.setattr(charts, "chromium_path", lambda: None)
-    monkeypatch.setattr(charts, "_KALEIDO_STARTED", False)
+    monkeypatch.setattr(chart_export, "chromium_path", lambda: None)
+    monkeypatch.setattr(chart_export, "_KALEIDO_STARTED", False)
     with pytest.raises(charts.StaticExportUnavailable, match="needs Chromium"):
         charts.write_story_charts(story_db, STORY_ID, tmp_path, ["html", "png"])
     assert len(list((tmp_path / "charts").glob("*.html"))) >= 12
@@ -154,8 +154,8 @@ def test_png_and_svg_export(story_db, tmp_path):
 
     data = q.load_story_data(story_db, STORY_ID)
     fig = charts.story_charts(data)["feature_heatmap"]
-    png = charts.figure_bytes(fig, "png")
-    width, height = charts.export_size(fig)
-    assert Image.open(io.BytesIO(png)).size == (width * charts.EXPORT_SCALE, height * charts.EXPORT_SCALE)
-    svg = charts.figure_bytes(fig, "svg").decode("utf-8")
+    png = chart_export.figure_bytes(fig, "png")
+    width, height = chart_export.export_size(fig)
+    assert Image.open(io.BytesIO(png)).size == (width * chart_export.EXPORT_SCALE, height * chart_export.EXPORT_SCALE)
+    svg = chart_export.figure_bytes(fig, "svg").decode("utf-8")
     assert svg.startswith("<svg") and "<script" not in svg and "onerror" not in svg.replace("onerror=alert", "")

@@ -1,0 +1,187 @@
+"""Who covered the story and how: counts, timeline, headlines, quotes, clusters, words, health."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..store import Store
+from .model import FIDELITY_ORDER, LEAN_ORDER, Filters, StoryData, _lean_sort, _with_articles, select_articles
+
+# ---- overview ----------------------------------------------------------------------------------
+
+def articles_table(data: StoryData, f: Filters) -> pd.DataFrame:
+    """One row per selected article, newest first, for the article list and export."""
+    sel = select_articles(data, f)
+    cols = ["id", "published", "outlet", "domain", "lean", "kind", "title", "url", "language",
+            "syndication_group", "syndication_original", "weight", "primary_frame", "stance", "cluster"]
+    return sel[cols].sort_values(["published", "id"], ascending=False, na_position="last").reset_index(drop=True)
+
+
+def _count_columns(sel: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    copy = sel["syndication_group"].notna() & ~sel["syndication_original"]
+    grouped = sel.assign(copies=copy.astype(int), n=1).groupby(keys, dropna=False)
+    out = grouped.agg(articles=("n", "sum"), copies=("copies", "sum"), weighted=("weight", "sum")).reset_index()
+    out["independent"] = out["articles"] - out["copies"]
+    return out[[*keys, "articles", "independent", "copies", "weighted"]]
+
+
+def counts_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Articles per lean: all, independent, syndicated copies, and the weighted count."""
+    return _lean_sort(_count_columns(select_articles(data, f), ["lean"]))
+
+
+def counts_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
+    out = _count_columns(select_articles(data, f), ["outlet", "domain", "lean", "kind"])
+    return _lean_sort(out.assign(_neg=-out["articles"]), ["_neg", "outlet"]).drop(columns="_neg")
+
+
+def timeline(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Weighted articles per publication day and lean (undated articles left out)."""
+    sel = select_articles(data, f).dropna(subset=["published"])
+    sel = sel.assign(day=sel["published"].dt.strftime("%Y-%m-%d"))
+    out = sel.groupby(["day", "lean"]).agg(articles=("weight", "sum")).reset_index()
+    return _lean_sort(out, ["day"]).sort_values(["day"], kind="stable").reset_index(drop=True)
+
+
+def headlines(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Headlines by lean and outlet, one per article (copies shown once when excluded)."""
+    sel = select_articles(data, f)
+    return _lean_sort(sel[["lean", "outlet", "title", "published", "url", "id", "syndication_group"]],
+                      ["outlet", "published"])
+
+
+# ---- quotes ---------------------------------------------------------------------------------
+
+def quotes_table(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Every quote in the selected articles with its fidelity to the primary source."""
+    long = _with_articles(data.quotes, select_articles(data, f), ("outlet", "domain", "lean", "title", "url"))
+    rank = {k: i for i, k in enumerate(FIDELITY_ORDER)}
+    long = long.assign(_f=long["fidelity"].map(rank).fillna(len(rank)))
+    out = _lean_sort(long, ["_f", "outlet"]).drop(columns="_f")
+    return out[["outlet", "lean", "fidelity", "text", "source_passage", "similarity", "title", "url", "article_id"]]
+
+
+def altered_quotes(data: StoryData, f: Filters) -> pd.DataFrame:
+    q = quotes_table(data, f)
+    return q[q["fidelity"] == "altered"].reset_index(drop=True)
+
+
+def quote_passages(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Each primary-source passage with how many selected articles quoted it, by lean."""
+    payload = data.results.get("quote_passages") or {}
+    sel = select_articles(data, f).set_index("id")
+    rows = []
+    for p in payload.get("passages") or []:
+        for q in p.get("quoted_by") or []:
+            aid = q.get("article_id")
+            if aid in sel.index:
+                rows.append({"index": p.get("index"), "passage": p.get("text") or "", "lean": sel.at[aid, "lean"],
+                             "fidelity": q.get("fidelity"), "weight": sel.at[aid, "weight"], "article_id": aid})
+    cols = ["index", "passage", "lean", "quoted_by", "exact", "close", "altered"]
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(rows)
+    for fid in ("exact", "close", "altered"):
+        df[fid] = df["weight"] * (df["fidelity"] == fid)
+    out = df.groupby(["index", "passage", "lean"]).agg(
+        quoted_by=("weight", "sum"), exact=("exact", "sum"), close=("close", "sum"),
+        altered=("altered", "sum")).reset_index()
+    return _lean_sort(out, ["index"]).sort_values("index", kind="stable").reset_index(drop=True)[cols]
+
+
+def source_passages(data: StoryData) -> pd.DataFrame:
+    """All passages of the primary source in order (quoted or not)."""
+    payload = data.results.get("quote_passages") or {}
+    rows = [{"index": p.get("index"), "passage": p.get("text") or ""} for p in payload.get("passages") or []]
+    return pd.DataFrame(rows, columns=["index", "passage"])
+
+
+# ---- clusters and the framing map ---------------------------------------------------------------
+
+def map_points(data: StoryData, f: Filters) -> pd.DataFrame:
+    sel = select_articles(data, f).dropna(subset=["x", "y"])
+    labels = {c.get("id"): c.get("label") or f"cluster {c.get('id')}" for c in data.results.get("clusters") or []}
+    sel = sel.assign(cluster_label=sel["cluster"].map(lambda c: labels.get(c, f"cluster {c}")))
+    return sel[["id", "x", "y", "cluster", "cluster_label", "lean", "outlet", "title", "primary_frame", "stance"]
+               ].reset_index(drop=True)
+
+
+def clusters_table(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Clusters with their label, terms, size (selected articles) and typical article."""
+    sel = select_articles(data, f)
+    by_id = data.articles.set_index("id")
+    sizes = sel.groupby("cluster")["weight"].sum()
+    rows = []
+    for c in data.results.get("clusters") or []:
+        typical = c.get("typical_article_id")
+        known = typical in by_id.index
+        rows.append({"cluster": c.get("id"), "label": c.get("label") or "", "terms": ", ".join(c.get("terms") or []),
+                     "articles": float(sizes.get(c.get("id"), 0)), "size_all": c.get("size"),
+                     "typical_outlet": by_id.at[typical, "outlet"] if known else "",
+                     "typical_title": by_id.at[typical, "title"] if known else "",
+                     "typical_url": by_id.at[typical, "url"] if known else ""})
+    return pd.DataFrame(rows, columns=["cluster", "label", "terms", "articles", "size_all", "typical_outlet",
+                                       "typical_title", "typical_url"])
+
+
+# ---- words ----------------------------------------------------------------------------------
+
+def word_groups(data: StoryData) -> dict[str, list[str]]:
+    """Group type ('lean', 'kind') -> the groups with term counts."""
+    counts = data.results.get("term_counts") or {}
+    rank = {lean: i for i, lean in enumerate(LEAN_ORDER)}
+    return {kind: sorted(groups, key=lambda g: (rank.get(g, len(rank)), g)) for kind, groups in counts.items()
+            if kind != "doc_counts" and isinstance(groups, dict) and groups}
+
+
+def merged_term_counts(data: StoryData, group_type: str, groups: list[str]) -> dict[str, int]:
+    """Term counts of several groups added together (e.g. left + lean-left)."""
+    counts = (data.results.get("term_counts") or {}).get(group_type) or {}
+    total: dict[str, int] = {}
+    for g in groups:
+        for term, n in (counts.get(g) or {}).items():
+            total[term] = total.get(term, 0) + int(n)
+    return total
+
+
+def words_left_right(data: StoryData) -> pd.DataFrame:
+    rows = data.results.get("words_left_right") or []
+    return pd.DataFrame(rows, columns=["term", "z", "delta", "count_a", "count_b", "stable"])
+
+
+# ---- provenance and collection health -----------------------------------------------------------
+
+def provenance(data: StoryData) -> dict:
+    return dict(data.results.get("provenance") or {})
+
+
+def collection_runs(store: Store, story_id: str, limit: int = 20) -> pd.DataFrame:
+    """Recent runs for the story with their outcome counts."""
+    rows = []
+    for run in store.recent_runs(limit=limit, story_id=story_id):
+        summary = run.get("summary") if isinstance(run.get("summary"), dict) else {}
+        counts = pd.Series([f["status"] for f in store.run_fetches(run["id"])]).value_counts()
+        rows.append({"run": run["id"], "kind": run["kind"], "status": run["status"], "started": run["started"],
+                     "finished": run["finished"], "sources": run.get("sources") or "",
+                     **{s: int(counts.get(s, 0)) for s in ("new", "duplicate", "irrelevant", "failed", "skipped")},
+                     "summary": ", ".join(f"{k}: {v}" for k, v in summary.items() if not isinstance(v, (dict, list)))})
+    return pd.DataFrame(rows, columns=["run", "kind", "status", "started", "finished", "sources", "new", "duplicate",
+                                       "irrelevant", "failed", "skipped", "summary"])
+
+
+def fetch_failures(store: Store, story_id: str, limit: int = 20) -> pd.DataFrame:
+    """Failed fetches of the recent runs, per outlet and reason."""
+    rows = [f for run in store.recent_runs(limit=limit, story_id=story_id)
+            for f in store.run_fetches(run["id"]) if f["status"] == "failed"]
+    if not rows:
+        return pd.DataFrame(columns=["outlet", "reason", "failures", "last_url"])
+    df = pd.DataFrame(rows)
+    return (df.groupby(["outlet", "reason"]).agg(failures=("id", "count"), last_url=("url", "last"))
+            .reset_index().sort_values("failures", ascending=False).reset_index(drop=True))
+
+
+def sources_table(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Where the selected articles came from (collector source and extractor)."""
+    sel = select_articles(data, f)
+    return sel.groupby(["source", "extractor"]).agg(articles=("id", "count")).reset_index().sort_values(
+        "articles", ascending=False).reset_index(drop=True)

@@ -1,0 +1,193 @@
+"""How outlets frame the story: features, frames, stance, descriptors, omissions."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .model import SIDES, Filters, StoryData, _lean_sort, _with_articles, select_articles
+
+EVIDENCE_PER_CELL = 5
+ONE_SIDED_MAJORITY, ONE_SIDED_ABSENT = 0.5, 0.1  # "most of one side", "(almost) none of the other"
+
+# ---- features, frames, stance, descriptors --------------------------------------------------
+
+def _share_table(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Weighted present/evaluated counts and the share, with evidence from present rows."""
+    ev = long[long["present"].notna()].copy()
+    ev["hit"] = ev["present"].astype(bool)
+    ev["hits"] = ev["weight"] * ev["hit"]
+    g = ev.groupby(keys, dropna=False)
+    out = g.agg(present=("hits", "sum"), articles=("weight", "sum"), present_n=("hit", "sum"),
+                articles_n=("hit", "size")).reset_index()
+    out["share"] = (out["present"] / out["articles"]).where(out["articles"] > 0, 0.0)
+    evidence = ev[ev["hit"]].groupby(keys, dropna=False)["evidence"].agg(_first_evidence)
+    return out.merge(evidence.rename("evidence").reset_index(), on=keys, how="left").assign(
+        evidence=lambda d: d["evidence"].apply(lambda v: v if isinstance(v, list) else []))
+
+
+def _first_evidence(lists: pd.Series) -> list[str]:
+    seen: list[str] = []
+    for sentences in lists:
+        for s in sentences:
+            if s not in seen:
+                seen.append(s)
+            if len(seen) >= EVIDENCE_PER_CELL:
+                return seen
+    return seen
+
+
+def _labelled(df: pd.DataFrame, data: StoryData, kind: str) -> pd.DataFrame:
+    order = {i.id: n for n, i in enumerate(getattr(data.info, kind) if kind != "descriptors"
+                                            else data.info.descriptors_flat())}
+    df = df.assign(label=df["item"].map(lambda i: data.info.label(kind, i)),
+                   _order=df["item"].map(lambda i: order.get(i, len(order))))
+    return df
+
+
+def feature_matrix(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Outlet x feature: weighted counts, share of evaluated articles, evidence sentences."""
+    long = _with_articles(data.features, select_articles(data, f))
+    out = _labelled(_share_table(long, ["outlet", "domain", "lean", "item"]), data, "features")
+    return _lean_sort(out, ["outlet", "_order"]).drop(columns="_order").rename(columns={"item": "feature"})
+
+
+def prevalence_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Lean x feature: how many articles (weighted) use each feature, and the share."""
+    long = _with_articles(data.features, select_articles(data, f))
+    out = _labelled(_share_table(long, ["lean", "item"]), data, "features")
+    return _lean_sort(out, ["_order"]).drop(columns="_order").rename(columns={"item": "feature"})
+
+
+def feature_evidence(data: StoryData, f: Filters, domain: str | None, feature: str | None) -> pd.DataFrame:
+    """Every evidence sentence for one outlet (or all) and one feature (or all)."""
+    sel = select_articles(data, f)
+    long = _with_articles(data.features, sel, ("outlet", "domain", "lean", "title", "url", "published"))
+    long = long[long["present"].fillna(False).astype(bool)]
+    if domain:
+        long = long[long["domain"] == domain]
+    if feature:
+        long = long[long["item"] == feature]
+    rows = long.explode("evidence").dropna(subset=["evidence"])
+    rows = rows.assign(label=rows["item"].map(lambda i: data.info.label("features", i)))
+    cols = ["outlet", "lean", "label", "evidence", "title", "url", "published", "article_id"]
+    return rows.rename(columns={"evidence": "sentence"})[[c if c != "evidence" else "sentence" for c in cols]
+                                                        ].reset_index(drop=True)
+
+
+def frames_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Outlet x frame: mean frame score and the weighted share of articles with it as primary."""
+    sel = select_articles(data, f)
+    long = _with_articles(data.frames, sel)
+    primary = sel.set_index("id")["primary_frame"]
+    long = long.assign(is_primary=(long["article_id"].map(primary) == long["item"]).astype(float))
+    long = long.assign(w_score=long["score"] * long["weight"], w_primary=long["is_primary"] * long["weight"])
+    g = long.groupby(["outlet", "domain", "lean", "item"]).agg(
+        score=("w_score", "sum"), primary=("w_primary", "sum"), articles=("weight", "sum")).reset_index()
+    g["mean_score"] = g["score"] / g["articles"]
+    g["primary_share"] = g["primary"] / g["articles"]
+    out = _labelled(g.drop(columns="score"), data, "frames")
+    return _lean_sort(out, ["outlet", "_order"]).drop(columns="_order").rename(columns={"item": "frame"})
+
+
+def primary_frames_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
+    sel = select_articles(data, f).dropna(subset=["primary_frame"])
+    out = sel.groupby(["lean", "primary_frame"]).agg(articles=("weight", "sum")).reset_index()
+    out["share"] = out["articles"] / out.groupby("lean")["articles"].transform("sum")
+    out = _labelled(out.rename(columns={"primary_frame": "item"}), data, "frames")
+    return _lean_sort(out, ["_order"]).drop(columns="_order").rename(columns={"item": "frame"})
+
+
+def stance_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Lean x stance label: weighted article counts and shares."""
+    sel = select_articles(data, f).dropna(subset=["stance"])
+    out = sel.groupby(["lean", "stance"]).agg(articles=("weight", "sum")).reset_index()
+    out["share"] = out["articles"] / out.groupby("lean")["articles"].transform("sum")
+    return _lean_sort(out, ["stance"])
+
+
+def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Outlet x (actor, descriptor): weighted articles using it, share of the outlet's articles."""
+    sel = select_articles(data, f)
+    analysed = sel.loc[sel["analysed"].astype(bool)]
+    base = analysed.groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
+    long = _with_articles(data.descriptors, sel)
+    g = long.groupby(["outlet", "domain", "lean", "actor", "item"])
+    counts = g.agg(present=("weight", "sum"), evidence=("evidence", _first_evidence)).reset_index()
+    items = pd.DataFrame([(a, i.id) for a, its in data.info.descriptors.items() for i in its]
+                         + list(zip(long["actor"], long["item"])), columns=["actor", "item"]).drop_duplicates()
+    # Every outlet x descriptor, zeros included, so the matrix shows who never uses a word.
+    out = base.merge(items, how="cross").merge(counts, on=["outlet", "domain", "lean", "actor", "item"], how="left")
+    out["present"] = out["present"].fillna(0.0)
+    out["evidence"] = out["evidence"].apply(lambda v: v if isinstance(v, list) else [])
+    out["share"] = out["present"] / out["articles"]
+    out["actor_label"] = out["actor"].map(lambda a: data.info.actors.get(a, a))
+    out = _labelled(out, data, "descriptors")
+    return _lean_sort(out, ["outlet", "actor", "_order"]).drop(columns="_order").rename(columns={"item": "descriptor"})
+
+
+# ---- omissions --------------------------------------------------------------------------------
+
+def _omission_long(data: StoryData, sel: pd.DataFrame) -> pd.DataFrame:
+    facts = data.key_facts.assign(type="key fact")[["article_id", "item", "present", "evidence", "type"]]
+    points = data.results.get("talking_points") or []
+    analysed = sel.loc[sel["analysed"].astype(bool), "id"]
+    rows = [{"article_id": aid, "item": f"tp:{tp.get('id')}", "present": aid in members,
+             "evidence": [tp.get("sentence")] if aid in members and tp.get("sentence") else [],
+             "type": "talking point"}
+            for tp in points for members in [set(tp.get("article_ids") or [])] for aid in analysed]
+    long = pd.concat([facts, pd.DataFrame(rows, columns=facts.columns)], ignore_index=True)
+    return _with_articles(long, sel)
+
+
+def _omission_labels(data: StoryData) -> dict[str, str]:
+    labels = {i.id: i.label for i in data.info.key_facts}
+    for tp in data.results.get("talking_points") or []:
+        labels[f"tp:{tp.get('id')}"] = tp.get("label") or tp.get("sentence") or str(tp.get("id"))
+    return labels
+
+
+def omission_matrix(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Outlet x (key fact | talking point): weighted count and share of articles reporting it."""
+    long = _omission_long(data, select_articles(data, f))
+    out = _share_table(long, ["outlet", "domain", "lean", "type", "item"])
+    labels = _omission_labels(data)
+    order = {k: n for n, k in enumerate(labels)}
+    out = out.assign(label=out["item"].map(lambda i: labels.get(i, i)),
+                     _order=out["item"].map(lambda i: order.get(i, len(order))))
+    return _lean_sort(out, ["outlet", "_order"]).drop(columns="_order")
+
+
+def one_sided_items(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Per item: share on the left and on the right; flags 'most of one side, (almost) none of the other'."""
+    long = _omission_long(data, select_articles(data, f))
+    side = {lean: s for s, leans in SIDES.items() for lean in leans}
+    long = long.assign(side=long["lean"].map(side)).dropna(subset=["side"])
+    cols = ["type", "item", "label", "left_share", "left_articles", "right_share", "right_articles",
+            "gap", "one_sided", "reported_by"]
+    if long.empty:
+        return pd.DataFrame(columns=cols)
+    t = _share_table(long, ["type", "item", "side"]).pivot_table(
+        index=["type", "item"], columns="side", values=["share", "articles"], aggfunc="first")
+    t.columns = [f"{s}_{v}" for v, s in t.columns]
+    t = t.reset_index()
+    for col in ("left_share", "right_share", "left_articles", "right_articles"):
+        t[col] = t[col] if col in t else float("nan")
+    t["gap"] = (t["left_share"] - t["right_share"]).abs()
+    t["one_sided"] = _one_sided(t)
+    t["reported_by"] = t.apply(_majority_side, axis=1)
+    labels = _omission_labels(data)
+    t["label"] = t["item"].map(lambda i: labels.get(i, i))
+    return t[cols].sort_values(["one_sided", "gap"], ascending=False).reset_index(drop=True)
+
+
+def _one_sided(t: pd.DataFrame) -> pd.Series:
+    left, right = t["left_share"], t["right_share"]
+    both = left.notna() & right.notna()
+    return both & (((left >= ONE_SIDED_MAJORITY) & (right <= ONE_SIDED_ABSENT))
+                   | ((right >= ONE_SIDED_MAJORITY) & (left <= ONE_SIDED_ABSENT)))
+
+
+def _majority_side(row) -> str:
+    if not row["one_sided"]:
+        return ""
+    return "left only" if row["left_share"] > row["right_share"] else "right only"

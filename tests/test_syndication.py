@@ -1,0 +1,235 @@
+"""Syndication: wire copies, light edits and spun rewrites grouped; translations and
+independent reports of the same event kept apart; sub-quadratic on 2,000 articles."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import pytest
+
+from analysis.syndication import SyndicationDoc, group_syndication
+
+T0 = datetime(2024, 5, 10, 14, 0, tzinfo=timezone.utc)
+
+ORIGINAL = """PORT ELLIS (Meridian Wire) — A federal judge on Friday refused to order Cloudhaven to restore hosting for GadgetCo, the app maker that has been offline since Cloudhaven cut it off last week.
+Judge Ada Quill denied GadgetCo's request for a preliminary injunction, writing that the company had not shown it was likely to win its case.
+GadgetCo sued Cloudhaven on May 3, a day after the hosting company suspended its account over posts that threatened city council members.
+The company argues that Cloudhaven broke their contract by cutting service without thirty days of notice.
+It also claims that Cloudhaven worked with a rival app, Pellmark, to push it out of the market.
+Quill wrote that GadgetCo offered little evidence of any deal between Cloudhaven and Pellmark.
+She added that the contract allowed Cloudhaven to suspend service at once when a customer broke its content rules.
+GadgetCo's lawyer, Rina Osterhout, said the company would keep fighting in court and was weighing an appeal.
+Cloudhaven said it was pleased that the court recognised its right to enforce its rules."""
+
+LOCAL_INTRO = "Residents of Tessmoor who relied on the GadgetCo app will have to wait longer for it to return."
+
+SPUN = """PORT ELLIS (Meridian Wire) — A national magistrate on Friday declined to direct Cloudhaven to bring back web hosting for GadgetCo, the application developer that has been dark since Cloudhaven severed it last week.
+Magistrate Ada Quill rejected GadgetCo's appeal for an initial injunction, stating that the firm had not demonstrated it was probable to prevail in its lawsuit.
+GadgetCo took legal action against Cloudhaven on May 3, one day after the hosting firm halted its profile over messages that menaced municipal council members.
+The firm contends that Cloudhaven violated their agreement by terminating service without thirty days of warning.
+It additionally alleges that Cloudhaven collaborated with a competing application, Pellmark, to drive it out of the marketplace.
+Quill stated that GadgetCo provided scant proof of any arrangement between Cloudhaven and Pellmark.
+She noted that the agreement permitted Cloudhaven to halt service immediately whenever a client violated its content policies.
+GadgetCo's attorney, Rina Osterhout, stated the firm would continue battling in court and was considering an appeal.
+Cloudhaven stated it was happy that the court acknowledged its right to enforce its policies."""
+
+INDEPENDENT = """GadgetCo lost the first round of its fight with Cloudhaven on Friday.
+Judge Ada Quill said no to the app maker's plea for an emergency order putting it back online.
+The dispute began after council members in Port Ellis received threats that were posted on the app.
+Cloudhaven pulled the plug on May 2, and GadgetCo went to court the next day.
+Legal experts said the outcome was no surprise given how such hosting contracts are written.
+"Courts rarely force one business to keep serving another," said Tomas Velde, a law professor.
+GadgetCo has about two million users, most of them in the northern counties.
+Its lawyer, Rina Osterhout, said the company would keep fighting in court and was weighing an appeal.
+Cloudhaven declined to comment beyond a short statement."""
+
+GERMAN = """PORT ELLIS — Ein Bundesrichter hat es am Freitag abgelehnt, Cloudhaven zur Wiederherstellung des Hostings für GadgetCo zu verpflichten.
+Richterin Ada Quill wies den Antrag von GadgetCo auf eine einstweilige Verfügung ab.
+GadgetCo hatte Cloudhaven am 3. Mai verklagt, einen Tag nachdem das Unternehmen das Konto wegen Drohungen gesperrt hatte.
+Das Unternehmen argumentiert, Cloudhaven habe den Vertrag gebrochen, weil die Frist von dreißig Tagen nicht eingehalten wurde.
+Außerdem behauptet es, Cloudhaven habe mit dem Konkurrenten Pellmark zusammengearbeitet.
+Quill schrieb, GadgetCo habe kaum Belege für eine Absprache vorgelegt.
+Der Vertrag erlaube eine sofortige Sperrung bei Verstößen gegen die Inhaltsregeln.
+GadgetCo will weiter vor Gericht kämpfen und prüft eine Berufung."""
+
+OTHER = """The Tessmoor city council approved a new budget for road repairs on Tuesday.
+The plan sets aside four million dollars for potholes and bridge inspections.
+Council member Ida Brandt said the money would be spent over three years.
+Residents can comment on the plan at a public meeting next month."""
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for line in text.splitlines() for s in re.split(r"(?<=[.!?])\s+", line.strip()) if s]
+
+
+@pytest.fixture(scope="module")
+def encode():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        from analysis.embed import SentenceEmbedder
+
+        model = SentenceEmbedder()
+        model.encode(["warm-up"])
+        return lambda texts: np.asarray(model.encode(texts))
+    except Exception:  # the embedding module is written in parallel; fall back to the model
+        from sentence_transformers import SentenceTransformer
+
+        from framelens.settings import model_path
+
+        model = SentenceTransformer(model_path(), device="cpu")
+        return lambda texts: model.encode(texts, normalize_embeddings=True, batch_size=64)
+
+
+def _doc(doc_id, text, encode, hours=0, language="en"):
+    sentences = _sentences(text)
+    vectors = encode(sentences)
+    vector = vectors.mean(axis=0)
+    return SyndicationDoc(doc_id, text, sentences, vectors, vector / np.linalg.norm(vector),
+                          language, T0 + timedelta(hours=hours))
+
+
+def test_copies_edits_and_spun_rewrites_group_and_the_rest_stay_apart(encode):
+    lines = ORIGINAL.splitlines()
+    edited = "\n".join([LOCAL_INTRO] + lines[:4] + lines[5:])  # local intro, a paragraph trimmed
+    docs = [
+        _doc(10, ORIGINAL, encode, hours=0),
+        _doc(11, ORIGINAL, encode, hours=2),         # verbatim copy
+        _doc(12, edited, encode, hours=3),
+        _doc(13, SPUN, encode, hours=30),            # machine-spun rewrite
+        _doc(14, INDEPENDENT, encode, hours=1),      # same event, same closing quote, own sentences
+        _doc(15, GERMAN, encode, hours=5, language="de"),
+        _doc(16, OTHER, encode, hours=4),
+        _doc(9, INDEPENDENT.replace("Friday", "Friday evening"), encode, hours=6),
+    ]
+    result = group_syndication(docs)
+    assert result.groups == [
+        {"group": "syn-9", "article_ids": [9, 14], "original_article_id": 14, "kind": "wire"},
+        {"group": "syn-10", "article_ids": [10, 11, 12, 13], "original_article_id": 10, "kind": "mixed"},
+    ]
+    assert result.group_of[13] == "syn-10" and result.group_of[15] is None and result.group_of[16] is None
+    assert result.original_of == {9: False, 10: True, 11: False, 12: False, 13: False, 14: True,
+                                  15: True, 16: True}
+
+
+def test_spun_pair_alone_is_kind_spun_and_edit_alone_is_edited(encode):
+    lines = ORIGINAL.splitlines()
+    edited = "\n".join([LOCAL_INTRO] + lines[:4] + lines[5:])
+    spun = group_syndication([_doc(1, ORIGINAL, encode), _doc(2, SPUN, encode, hours=1)])
+    assert spun.groups[0]["kind"] == "spun"
+    edit = group_syndication([_doc(1, ORIGINAL, encode), _doc(2, edited, encode, hours=1)])
+    assert edit.groups[0]["kind"] == "edited"
+
+
+# --------------------------------------------------------------------------- numpy fakes
+
+def _fake(doc_id, words, vectors, language="en", published=None):
+    sentences = [" ".join(words[i:i + 12]) for i in range(0, len(words), 12)]
+    vectors = vectors[:len(sentences)]
+    mean = vectors.mean(axis=0)
+    return SyndicationDoc(doc_id, " ".join(words), sentences, vectors, mean / np.linalg.norm(mean),
+                          language, published)
+
+
+def _random_doc(rng, vocab, n_sent=8, dim=32):
+    words = list(rng.choice(vocab, 12 * n_sent))
+    vectors = rng.normal(size=(n_sent, dim))
+    return words, vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_translation_with_same_vectors_is_kept_apart():
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(500)]
+    words, vectors = _random_doc(rng, vocab)
+    result = group_syndication([_fake(1, words, vectors, "en"), _fake(2, words, vectors, "de"),
+                                _fake(3, words, vectors, "en-GB")])
+    assert result.groups == [{"group": "syn-1", "article_ids": [1, 3], "original_article_id": 1, "kind": "wire"}]
+
+
+def test_without_sentence_vectors_words_decide():
+    rng = np.random.default_rng(1)
+    vocab = [f"w{i}" for i in range(500)]
+    words, _ = _random_doc(rng, vocab)
+    empty = np.zeros((0, 8))
+    a = SyndicationDoc(1, " ".join(words), [], empty, np.zeros(0))
+    b = SyndicationDoc(2, " ".join(words[:70]), [], empty, np.zeros(0))
+    c = SyndicationDoc(3, " ".join(rng.choice(vocab, 96)), [], empty, np.zeros(0))
+    result = group_syndication([a, b, c])
+    assert result.group_of == {1: "syn-1", 2: "syn-1", 3: None}
+    assert result.groups[0]["kind"] == "edited"
+
+
+def test_trimmed_copy_found_without_vectors_or_lsh():
+    rng = np.random.default_rng(5)
+    vocab = [f"w{i}" for i in range(3000)]
+    words, vectors = _random_doc(rng, vocab, n_sent=40)
+    full = _fake(1, words, vectors)
+    trimmed = _fake(2, words[:36], vectors[:3])  # the first three of forty sentences
+    trimmed.vector = rng.normal(size=vectors.shape[1])  # and a vector nowhere near
+    others = [_fake(10 + i, *_random_doc(rng, vocab, n_sent=40)) for i in range(30)]
+    result = group_syndication([full, trimmed] + others)
+    assert result.groups == [{"group": "syn-1", "article_ids": [1, 2], "original_article_id": 1,
+                              "kind": "edited"}]
+
+
+def test_original_is_earliest_then_lowest_id():
+    rng = np.random.default_rng(2)
+    words, vectors = _random_doc(rng, [f"w{i}" for i in range(300)])
+    naive = datetime(2024, 5, 10, 9, 0)  # naive dates read as UTC
+    docs = [_fake(5, words, vectors, published=None), _fake(7, words, vectors, published=naive),
+            _fake(6, words, vectors, published=T0), _fake(8, words, vectors, published=naive)]
+    result = group_syndication(docs)
+    assert result.groups[0]["original_article_id"] == 7 and result.groups[0]["group"] == "syn-5"
+    assert result.group_of == {5: "syn-5", 6: "syn-5", 7: "syn-5", 8: "syn-5"}
+    assert group_syndication([]).groups == []
+    single = group_syndication([docs[0]])
+    assert single.group_of == {5: None} and single.original_of == {5: True}
+
+
+def test_two_thousand_articles_with_planted_groups_is_sub_quadratic():
+    rng = np.random.default_rng(3)
+    vocab = [f"w{i}" for i in range(20000)]
+    docs, planted = [], []
+    for i in range(1950):
+        docs.append(_fake(i, *_random_doc(rng, vocab)))
+    next_id = 1950
+    for g in range(10):  # five wire groups (same words) and five spun groups (new words, near vectors)
+        base = docs[g * 100]
+        members = [base.id]
+        for _ in range(4):
+            if g < 5:
+                words = base.text.split()
+                vectors = base.sentence_vectors
+            else:
+                words = list(rng.choice(vocab, len(base.text.split())))
+                noise = rng.normal(scale=0.05, size=base.sentence_vectors.shape)
+                vectors = base.sentence_vectors + noise
+                vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            docs.append(_fake(next_id, words, vectors))
+            members.append(next_id)
+            next_id += 1
+        planted.append(sorted(members))
+    order = rng.permutation(len(docs))
+    start = time.process_time()  # CPU time: other jobs on a shared machine do not count
+    result = group_syndication([docs[i] for i in order])
+    elapsed = time.process_time() - start
+    assert sorted(g["article_ids"] for g in result.groups) == sorted(planted)
+    assert [g["kind"] for g in sorted(result.groups, key=lambda g: g["article_ids"][0])] == \
+        ["wire"] * 5 + ["spun"] * 5
+    assert result.candidate_pairs <= 12 * len(docs)  # ~k neighbours each, never all pairs
+    assert elapsed < 20
+
+
+def test_deterministic_regardless_of_input_order():
+    rng = np.random.default_rng(4)
+    vocab = [f"w{i}" for i in range(800)]
+    base = [_random_doc(rng, vocab) for _ in range(30)]
+    docs = [_fake(i, w, v) for i, (w, v) in enumerate(base)]
+    docs += [_fake(100 + i, base[i][0], base[i][1]) for i in range(0, 30, 3)]
+    first = group_syndication(docs)
+    second = group_syndication(list(reversed(docs)))
+    assert first.groups == second.groups and first.group_of == second.group_of
+    assert len(first.groups) == 10
