@@ -206,8 +206,11 @@ def _heatmap(df: pd.DataFrame, col: str, col_labels: dict, title: str, value: st
                     hovertemplate="%{hovertext}<extra></extra>", showlegend=False, name="cells",
                     selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=1)))
     fig.update_yaxes(type="category", autorange="reversed", showgrid=False)
-    fig.update_xaxes(type="category", side="top", tickangle=0, showgrid=False)
-    return _layout(fig, title, height=max(320, 30 * len(rows) + 170), margin=dict(l=10, r=10, t=110, b=10),
+    # Angled column labels: several long feature names side by side would overlap flat.
+    angle = 0 if len(cols) <= 4 else -35
+    fig.update_xaxes(type="category", side="top", tickangle=angle, showgrid=False)
+    top = 110 if angle == 0 else 60 + 5 * max((len(x) for x in x_labels), default=10)
+    return _layout(fig, title, height=max(320, 30 * len(rows) + top + 60), margin=dict(l=10, r=10, t=top, b=10),
                    hovermode="closest", hoverdistance=-1)
 
 

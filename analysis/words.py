@@ -219,8 +219,9 @@ def _article_text(article: dict) -> str:
 
 def _group_bags(articles: list[dict], bags: list[Counter], key: str) -> dict[str, list[Counter]]:
     groups: dict[str, list[Counter]] = {}
+    missing = "unrated" if key == "lean" else "unknown"
     for article, bag in zip(articles, bags):
-        groups.setdefault(article.get(key) or "unrated", []).append(bag)
+        groups.setdefault(article.get(key) or missing, []).append(bag)
     return groups
 
 

@@ -1,5 +1,7 @@
 """Quotes: what the outlets quoted from the primary source, by lean, and every altered quote."""
 
+import difflib
+
 import streamlit as st
 
 from app_pages import _cache, _ui
@@ -26,15 +28,31 @@ _ui.show_chart(ctx, _cache.figure("quote_fidelity", *args), "quote_fidelity")
 st.caption("exact: same words (modulo punctuation, case, brackets, ellipses) · close: trivial edits · "
            "altered: recognisably the passage with words changed · not in source: quotes of other people.")
 
+
+
+def marked_difference(quote: str, original: str) -> tuple[str, str]:
+    """Both texts as escaped Markdown with the words that differ highlighted."""
+    a, b = str(quote).split(), str(original).split()
+    left, right = [], []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=[w.lower() for w in a], b=[w.lower() for w in b],
+                                                      autojunk=False).get_opcodes():
+        qa, qb = _ui.esc(" ".join(a[i1:i2])), _ui.esc(" ".join(b[j1:j2]))
+        left.append(qa if op == "equal" or not qa else f":red-background[{qa}]")
+        right.append(qb if op == "equal" or not qb else f":green-background[{qb}]")
+    return " ".join(p for p in left if p), " ".join(p for p in right if p)
+
+
 st.subheader("Altered quotes next to the original")
+st.caption("Words that differ are highlighted: :red-background[as quoted] · :green-background[in the original].")
 altered = _cache.table("altered_quotes", *args)
 if _ui.require_rows(altered, "No altered quotes in the selected articles."):
     for _, r in altered.head(100).iterrows():
         left, right = st.columns(2)
+        quoted, original = marked_difference(r["text"], r["source_passage"] or "")
         left.markdown(f"{_ui.lean_badge(r['lean'])} **{_ui.esc(r['outlet'], 80)}** quoted:  \n"
-                      f"> {_ui.esc(r['text'])}\n\n{_ui.link(r['title'] or 'article', r['url'])}")
+                      f"> {quoted}\n\n{_ui.link(r['title'] or 'article', r['url'])}")
         right.markdown(f"**The original** (similarity {float(r['similarity'] or 0):.2f}):  \n"
-                       f"> {_ui.esc(r['source_passage'] or '(passage not found)')}")
+                       f"> {original or '(passage not found)'}")
         st.divider()
     _ui.table_downloads(ctx, altered, "altered_quotes")
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest without a server warns on every cache call
 sys.path.insert(0, str(ROOT))
 
 PAGES = ["overview", "compare", "framing_map", "omissions", "quotes", "words", "descriptors", "reader", "export"]

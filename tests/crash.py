@@ -308,3 +308,65 @@ def remove_sqlite(db: str) -> None:
 
 def _note(result: SweepResult, where: str, problems: list[str]) -> None:
     result.problems.extend(f"{where}: {p}" for p in problems[:5])
+
+
+# ---- the scenarios ------------------------------------------------------------------------------------
+
+
+def import_scenario(path: str | Path, story) -> Scenario:
+    """`python -m collectors import`'s library call on a JSONL of planted rows."""
+    def job(db: str) -> None:
+        from collectors.importer import import_path
+        from framelens.outlets import OutletRegistry
+        from framelens.store import Store
+
+        with Store(db) as store:
+            import_path(store, path, story, OutletRegistry([]))
+
+    return Scenario("import", job, story.id, planted=True)
+
+
+def planted_web(folder: str | Path, n_sites: int = 10, pages: int = 6, seed: int = 0):
+    """Fictional outlets on local ports serving pages with planted texts; returns (sites, urls file)."""
+    from tests.sites import Site, page
+
+    rng = random.Random(seed)
+    sites = [Site(f"crashsite{i:02d}") for i in range(n_sites)]
+    urls = []
+    for site in sites:
+        for k in range(pages):
+            path = f"/2024/05/02/planted-{k}"
+            site.route(path, (200, {}, page(f"Gadget ruling story {site.name} {k}", planted_text(rng, 80, 400))))
+            urls.append(site.url(path))
+    urls_file = Path(folder) / "planted-urls.txt"
+    urls_file.write_text("\n".join(urls) + "\n")
+    return sites, urls_file
+
+
+def collect_scenario(urls_file: str | Path, story) -> Scenario:
+    """A collection run (`urls` source) against local sites; extraction in-process."""
+    from collectors import extract
+
+    extract.extract_article("<html><body><p>Warm up the extractors before forking.</p></body></html>")
+
+    def job(db: str) -> None:
+        from collectors.http import Fetcher, FetchSettings
+        from collectors.run import SourceConfig, run_collection
+        from framelens.outlets import OutletRegistry
+        from framelens.store import Store
+        from tests.sites import resolve
+
+        # In the child only: extraction in-process. Its own worker (a fresh interpreter per
+        # run) would put most kills before the first write; bounded extraction is tested elsewhere.
+        extract.extract_bounded = lambda html, url="", extractor="auto", timeout=20: \
+            extract.extract_article(html, url, extractor)
+        fetcher = Fetcher(FetchSettings(user_agent="framelens-test/0.1 (+https://framelens.example/contact)",
+                                        total_timeout=10, host_delay=0.01, allow_private=True, backoff=0.1),
+                          resolver=resolve)
+        with Store(db) as store:
+            report = run_collection(store, story, OutletRegistry([]), ["urls"], fetcher, urls_file=urls_file,
+                                    config=SourceConfig(archive=False, workers=8))
+        if report.total("failed"):
+            raise RuntimeError("; ".join(report.summary_lines()))
+
+    return Scenario("collect", job, story.id)

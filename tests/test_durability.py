@@ -15,8 +15,6 @@ import time
 
 import pytest
 
-from collectors.importer import import_path
-from framelens.outlets import OutletRegistry
 from framelens.records import ArticleRecord, FetchOutcome
 from framelens.store import Store
 from tests import crash
@@ -44,17 +42,9 @@ def small_planted_jsonl(tmp_path):
     return crash.write_jsonl(tmp_path / "small.jsonl", crash.planted_rows(120, SEED))
 
 
-def _import_scenario(path, story) -> crash.Scenario:
-    def job(db: str) -> None:
-        with Store(db) as store:
-            import_path(store, path, story, OutletRegistry([]))
-
-    return crash.Scenario("import", job, story.id, planted=True)
-
-
 @pytest.mark.slow
 def test_killed_imports_leave_whole_rows_and_the_next_run_completes(tmp_path, planted_jsonl, story):
-    result = crash.sweep(_import_scenario(planted_jsonl, story), crash.sqlite_in(tmp_path), IMPORT_KILLS, SEED)
+    result = crash.sweep(crash.import_scenario(planted_jsonl, story), crash.sqlite_in(tmp_path), IMPORT_KILLS, SEED)
     print(_report(result, "import"))
     assert result.problems == []
     assert result.kills >= IMPORT_KILLS
@@ -63,7 +53,7 @@ def test_killed_imports_leave_whole_rows_and_the_next_run_completes(tmp_path, pl
 
 @pytest.mark.postgres
 def test_killed_imports_on_postgresql(pg_server, small_planted_jsonl, story):
-    result = crash.sweep(_import_scenario(small_planted_jsonl, story), lambda label: pg_server.create_database(),
+    result = crash.sweep(crash.import_scenario(small_planted_jsonl, story), lambda label: pg_server.create_database(),
                          PG_IMPORT_KILLS, SEED + 1, drop_db=pg_server.drop_database)
     print(_report(result, "import on PostgreSQL"))
     assert result.problems == []
@@ -83,19 +73,7 @@ def test_a_cut_text_is_detected():
 @pytest.fixture
 def planted_web(tmp_path):
     """10 fictional outlets on local ports, 6 pages each with planted texts; a URL file of all 60."""
-    from tests.sites import Site, page
-
-    rng = __import__("random").Random(SEED)
-    sites = [Site(f"crashsite{i:02d}") for i in range(10)]
-    urls = []
-    for site in sites:
-        for k in range(6):
-            path = f"/2024/05/02/planted-{k}"
-            site.route(path, (200, {}, page(f"Gadget ruling story {site.name} {k}",
-                                            crash.planted_text(rng, 80, 400))))
-            urls.append(site.url(path))
-    urls_file = tmp_path / "urls.txt"
-    urls_file.write_text("\n".join(urls) + "\n")
+    sites, urls_file = crash.planted_web(tmp_path, 10, 6, SEED)
     yield urls_file
     for site in sites:
         site.close()
@@ -103,28 +81,7 @@ def planted_web(tmp_path):
 
 @pytest.mark.slow
 def test_killed_collection_runs_leave_whole_rows_and_the_next_run_completes(tmp_path, planted_web, story):
-    from collectors import extract
-    from collectors.http import Fetcher, FetchSettings
-    from collectors.run import SourceConfig, run_collection
-    from tests.sites import resolve
-
-    extract.extract_article("<html><body><p>Warm up the extractors before forking.</p></body></html>")
-
-    def job(db: str) -> None:
-        # Extraction runs in-process here: its own worker process (a fresh interpreter per run)
-        # would put most kills before the first write; bounding extraction is tested elsewhere.
-        extract.extract_bounded = lambda html, url="", extractor="auto", timeout=20: \
-            extract.extract_article(html, url, extractor)
-        fetcher = Fetcher(FetchSettings(user_agent="framelens-test/0.1 (+https://framelens.example/contact)",
-                                        total_timeout=10, host_delay=0.01, allow_private=True, backoff=0.1),
-                          resolver=resolve)
-        with Store(db) as store:
-            report = run_collection(store, story, OutletRegistry([]), ["urls"], fetcher, urls_file=planted_web,
-                                    config=SourceConfig(archive=False, workers=8))
-        assert report.total("failed") == 0, report.summary_lines()
-
-    scenario = crash.Scenario("collect", job, story.id)
-    result = crash.sweep(scenario, crash.sqlite_in(tmp_path), COLLECT_KILLS, SEED + 2)
+    result = crash.sweep(crash.collect_scenario(planted_web, story), crash.sqlite_in(tmp_path), COLLECT_KILLS, SEED + 2)
     print(_report(result, "collection"))
     assert result.problems == []
     assert result.kills >= COLLECT_KILLS

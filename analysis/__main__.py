@@ -1,0 +1,112 @@
+"""`python -m analysis`: analyse a story, or export its results headless.
+
+Exit status: 0 done, 1 the work failed (e.g. nothing to analyse, PNG export without a
+browser), 2 usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from framelens.stories import ConfigError, load_story
+from framelens.store import StoreError, open_store
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(title="commands")
+    run = sub.add_parser("run", help="analyse a story (incremental: only new sentences are embedded)",
+                         description="Analyse a story's articles and store the results.")
+    run.add_argument("--story", required=True, help="story id (a file in data/stories/)")
+    run.add_argument("--db", help="database path or SQLAlchemy URL (default: $FRAMELENS_DB or data/framelens.db)")
+    run.set_defaults(func=cmd_run)
+    export = sub.add_parser("export", help="write articles.json and the tables/charts of a story",
+                            description="Export a story's analysis headless (cron-friendly).")
+    export.add_argument("--story", required=True, help="story id")
+    export.add_argument("--db", help="database path or SQLAlchemy URL")
+    export.add_argument("--out", required=True, help="folder to write into (created if missing)")
+    export.add_argument("--format", default="json", help="comma-separated: json,csv,png,svg,html (default: json)")
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def _progress():
+    """A tqdm bar on a terminal, plain log lines per stage otherwise (cron)."""
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bars: dict[str, tqdm] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            bar = bars.get(stage) or bars.setdefault(stage, tqdm(total=total, desc=stage, unit="item", leave=False))
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+        return update
+    last: dict[str, int] = {}
+
+    def log(stage: str, done: int, total: int) -> None:
+        step = max(1, total // 4)
+        if done in (0, total) or done - last.get(stage, 0) >= step:
+            last[stage] = done
+            print(f"analysis: {stage} {done}/{total}", file=sys.stderr, flush=True)
+    return log
+
+
+def cmd_run(args) -> int:
+    from .pipeline import run_analysis
+
+    story = load_story(args.story)
+    with open_store(args.db) as store:
+        if not store.count_articles(story.id):
+            print(f"error: story '{story.id}' has no articles in {store.db}: collect or import some first "
+                  f"(python -m collectors run --story {story.id})", file=sys.stderr)
+            return EXIT_FAILED
+        summary = run_analysis(store, story, progress=_progress())
+    timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
+    print(f"analysed {summary['articles']} documents of '{story.id}'; embedded {summary['sentences_encoded']} "
+          f"new sentences ({timings})", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from .export import ExportError, export_story
+
+    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    story = load_story(args.story)
+    with open_store(args.db, readonly=True) as store:
+        try:
+            written = export_story(store, story, args.out, formats)
+        except ExportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE if "unknown format" in str(exc) else EXIT_FAILED
+        except Exception as exc:
+            if type(exc).__name__ != "StaticExportUnavailable":
+                raise
+            print(f"error: {exc} (the HTML charts were written)", file=sys.stderr)
+            return EXIT_FAILED
+    print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""Sentence splitting with no downloaded data.
+
+Handles abbreviations ("U.S.", "Jan.", "Inc."), initials ("Barbara J. Rothstein"),
+sentences that end inside a closing quote, headlines and other lines without final
+punctuation (a line break ends them), and web boilerplate lines, which are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "lt", "gen", "col", "sgt", "capt", "cmdr", "adm",
+    "pres", "sec", "atty", "supt", "hon", "rev", "fr", "st", "mt", "ft", "jr", "sr", "esq",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    "inc", "corp", "co", "ltd", "llc", "plc", "bros", "dept", "univ", "assn", "ave", "blvd",
+    "no", "nos", "vol", "pp", "p", "para", "fig", "approx", "est", "vs", "v", "cf", "al", "etc", "ca",
+    "u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "e.g", "i.e", "n.y", "l.a", "s.f", "ph.d", "wash", "calif",
+    "cir", "app", "supp", "f.supp", "ct", "dist", "ex", "jd",
+}
+# After these an abbreviation like "U.S." does end the sentence.
+SENTENCE_STARTERS = {"the", "a", "an", "he", "she", "it", "they", "we", "i", "in", "but", "and", "this", "that",
+                     "there", "his", "her", "its", "their", "on", "at", "as", "for", "after", "when", "while"}
+
+BOILERPLATE = re.compile(
+    r"^\s*(advertisement|advertising|sponsored( content)?|share( this( article| story)?)?|"
+    r"(sign up|subscribe)( now)?( for| to)?\b.*newsletter.*|read more\b.*|related\b.*:?|"
+    r"click here\b.*|follow us\b.*|copyright\b.*|©.*|all rights reserved\.?|"
+    r"(tweet|email|print|comments?|facebook|twitter|linkedin|whatsapp)( this)?|"
+    r"this (article|story) (was|has been) (updated|corrected)\b.*|"
+    r"(photo|image|video)( credit)?:.*|listen to (this|the) (article|story)\b.*)\s*$",
+    re.IGNORECASE)
+
+_END = re.compile(r"""([.!?]+|…)(["'”’»)\]]*)(\s+)(?=["'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])""")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Non-empty paragraphs (blank-line separated, or one per line for line-broken text)."""
+    return [p.strip() for p in re.split(r"\n\s*\n|\r\n\s*\r\n", text or "") if p.strip()]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of `text`, boilerplate lines dropped, whitespace normalised."""
+    sentences: list[str] = []
+    for line in re.split(r"[\r\n]+", text or ""):
+        line = re.sub(r"\s+", " ", line).strip()
+        if not line or BOILERPLATE.match(line):
+            continue
+        sentences.extend(s for s in _split_line(line) if _has_words(s))
+    return sentences
+
+
+def _has_words(sentence: str) -> bool:
+    return re.search(r"\w\w", sentence) is not None
+
+
+def _split_line(line: str) -> list[str]:
+    out, start = [], 0
+    for match in _END.finditer(line):
+        end = match.end(2)
+        if match.group(1) == "." and not _real_end(line, match):
+            continue
+        out.append(line[start:end].strip())
+        start = match.end()
+    tail = line[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _real_end(line: str, match: re.Match) -> bool:
+    """Is the period at `match` a sentence end rather than an abbreviation or initial?"""
+    before = _WORD_BEFORE.search(line[:match.start()])
+    if not before:
+        return True
+    word = before.group(1).rstrip(".").lower()
+    if match.group(2):  # closing quote after the period: "... the end." She said
+        return True
+    if len(word) == 1 and word.isalpha():  # an initial: Barbara J. Rothstein
+        return False
+    if word in ABBREVIATIONS:
+        if "." in word:  # U.S. / a.m.: ends the sentence only before a typical sentence start
+            nxt = re.match(r"[\"'“‘(\[]?([A-Za-z]+)", line[match.end():])
+            return bool(nxt and nxt.group(1).lower() in SENTENCE_STARTERS)
+        return False
+    return True
