@@ -58,10 +58,12 @@ def _scenarios(names: list[str], folder: Path, rows: int, seed: int) -> tuple[li
 
 def _analysis_scenario(folder: Path, seed: int):
     try:
-        from tests import crash_analysis
+        import analysis.pipeline  # noqa: F401
     except ImportError:
         return None
-    return crash_analysis.analysis_scenario(folder, seed)
+    from tests import crash
+
+    return crash.analysis_scenario()
 
 
 def main(argv: list[str] | None = None) -> int:

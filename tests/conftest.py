@@ -81,3 +81,13 @@ def registry() -> OutletRegistry:
         Outlet("middle.example", "Middle Post", lean="center", kind="wire"),
         Outlet("rightway.example", "Rightway News", lean="right", kind="opinion", aliases=["rw.example"]),
     ])
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> str:
+    """The bundled synthetic demo built the documented way (import + analysis), once per session."""
+    from framelens.demo import build_demo
+
+    db = str(tmp_path_factory.mktemp("demo") / "demo.db")
+    build_demo(db)
+    return db

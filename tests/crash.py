@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import random
 import re
+import shutil
 import signal
 import sqlite3
 import time
@@ -83,6 +84,7 @@ class Snapshot:
     runs: list[tuple[int, str, str]]  # (id, kind, status)
     article_results: dict[str, str] = field(default_factory=dict)  # canonical_url -> payload JSON
     story_results: dict[str, str] = field(default_factory=dict)  # name -> payload JSON
+    bad_vectors: int = 0  # cached embeddings whose length is not dim × 4 bytes
 
 
 def snapshot(db: str, story_id: str) -> Snapshot:
@@ -127,13 +129,22 @@ def _contents(run, story_id: str) -> tuple:
         "WHERE r.story_id=?", (story_id,)).fetchall()}
     per_story = {n: _json_text(p) for n, p in run(
         "SELECT name, payload FROM story_results WHERE story_id=?", (story_id,)).fetchall()}
-    return [tuple(a) for a in arts], [tuple(r) for r in runs], per_article, per_story
+    bad = run("SELECT count(*) FROM embeddings WHERE length(vector) != dim * 4").fetchone()[0]
+    return [tuple(a) for a in arts], [tuple(r) for r in runs], per_article, per_story, bad
 
 
 def _json_text(payload) -> str:
-    """Payloads compared as canonical JSON (SQLite gives text, PostgreSQL parsed values)."""
+    """Payloads compared as canonical JSON (SQLite gives text, PostgreSQL parsed values), timestamps dropped."""
     value = json.loads(payload) if isinstance(payload, str) else payload
-    return json.dumps(value, sort_keys=True)
+    return json.dumps(_without_clock(value), sort_keys=True)
+
+
+def _without_clock(value):
+    if isinstance(value, dict):
+        return {k: _without_clock(v) for k, v in value.items() if k not in ("computed_at", "computed")}
+    if isinstance(value, list):
+        return [_without_clock(v) for v in value]
+    return value
 
 
 def check_snapshot(snap: Snapshot, reference: Snapshot, complete: bool, planted: bool = False) -> list[str]:
@@ -166,18 +177,15 @@ def check_snapshot(snap: Snapshot, reference: Snapshot, complete: bool, planted:
 
 
 def _check_results(snap: Snapshot, reference: Snapshot, complete: bool) -> list[str]:
-    """Analysis results are all-or-nothing per story: none, or a whole set of one run."""
-    if not snap.article_results and not snap.story_results and not complete:
-        return []
-    problems = []
-    if set(snap.story_results) != set(reference.story_results):
-        problems.append(f"story results {sorted(snap.story_results)} != {sorted(reference.story_results)}")
-    if set(snap.article_results) != set(reference.article_results) and (complete or snap.articles == reference.articles):
-        problems.append(f"{len(snap.article_results)} article results, expected {len(reference.article_results)}")
-    if complete and snap.story_results != reference.story_results:
-        problems.append("story results differ from the finished run's")
-    if complete and snap.article_results != reference.article_results:
-        problems.append("article results differ from the finished run's")
+    """Analysis results are all-or-nothing per story: none yet, or exactly a finished run's."""
+    problems = [f"{snap.bad_vectors} cached embeddings of the wrong length"] if snap.bad_vectors else []
+    if not complete and not snap.article_results and not snap.story_results:
+        return problems
+    if snap.story_results != reference.story_results:
+        problems.append(f"story results {sorted(snap.story_results)} are not the finished run's")
+    if snap.article_results != reference.article_results:
+        problems.append(f"{len(snap.article_results)} article results are not the finished run's "
+                        f"{len(reference.article_results)}")
     return problems
 
 
@@ -243,7 +251,7 @@ class SweepResult:
 
 
 def sweep(scenario: Scenario, new_db: Callable[[str], str], kills: int, seed: int, max_chain: int = 4,
-          delay_scale: float = 1.2, budget_s: float | None = None,
+          delay_scale: float = 1.0, budget_s: float | None = None,
           drop_db: Callable[[str], None] | None = None) -> SweepResult:
     """Kill `scenario` at `kills` random points (see the module docstring); never raises for problems.
 
@@ -252,19 +260,20 @@ def sweep(scenario: Scenario, new_db: Callable[[str], str], kills: int, seed: in
     rng, result = random.Random(seed), SweepResult()
     drop_db = drop_db or remove_sqlite
     started = time.monotonic()
+    template = _template(scenario, new_db)
     reference_db = new_db(f"{scenario.name}-reference")
-    _prepare(reference_db, scenario)
+    prepared = _prepare(reference_db, scenario, template)
     result.reference_s = run_to_end(scenario.job, (reference_db,))
     reference = snapshot(reference_db, scenario.story_id)
     drop_db(reference_db)
+    todo = len(reference.articles) - prepared
     if not reference.articles:
         result.problems.append("the reference run stored nothing")
-        return result
-    while result.kills < kills and (budget_s is None or time.monotonic() - started < budget_s):
+    while not result.problems[:1] and result.kills < kills and (budget_s is None or time.monotonic() - started < budget_s):
         result.chains += 1
         db = new_db(f"{scenario.name}-{result.chains}")
-        _prepare(db, scenario)
-        done = 0.0  # the share of the reference's rows already stored: later runs have less to do
+        _prepare(db, scenario, template)
+        done = 0.0  # the share of the job's rows already stored: a later run has less left to do
         for _ in range(rng.randint(1, max_chain)):
             delay = rng.uniform(0, delay_scale * result.reference_s * max(1.0 - done, 0.15))
             if run_and_kill(scenario.job, (db,), delay):
@@ -272,14 +281,18 @@ def sweep(scenario: Scenario, new_db: Callable[[str], str], kills: int, seed: in
             else:
                 result.finished_early += 1
             snap = snapshot(db, scenario.story_id)
-            result.rows_at_kill.append(len(snap.articles))
-            done = len(snap.articles) / len(reference.articles)
+            result.rows_at_kill.append(len(snap.articles) + len(snap.article_results))
+            done = (len(snap.articles) - prepared) / todo if todo > 0 else 0.0
             _note(result, f"chain {result.chains}, kill at {delay:.2f} s",
                   check_snapshot(snap, reference, complete=False, planted=scenario.planted))
+            if done >= 1.0:  # every row is in: more kills here would all land on the same state
+                break
         run_to_end(scenario.job, (db,))
         _note(result, f"chain {result.chains}, the run after the kills",
               check_snapshot(snapshot(db, scenario.story_id), reference, complete=True, planted=scenario.planted))
         drop_db(db)
+    if template:
+        remove_sqlite(template)
     result.elapsed_s = time.monotonic() - started
     return result
 
@@ -293,9 +306,26 @@ def sqlite_in(folder: str | Path) -> Callable[[str], str]:
     return new_db
 
 
-def _prepare(db: str, scenario: Scenario) -> None:
-    if scenario.prepare:
+def _template(scenario: Scenario, new_db: Callable[[str], str]) -> str | None:
+    """For SQLite, prepare once into a template file that each chain copies."""
+    if scenario.prepare is None:
+        return None
+    db = new_db(f"{scenario.name}-template")
+    if "://" in db:
+        return None
+    scenario.prepare(db)
+    return db
+
+
+def _prepare(db: str, scenario: Scenario, template: str | None) -> int:
+    """Set up a fresh database; returns how many articles it starts with."""
+    if template and "://" not in db:
+        for suffix in ("", "-wal"):
+            if os.path.exists(template + suffix):
+                shutil.copyfile(template + suffix, db + suffix)
+    elif scenario.prepare:
         scenario.prepare(db)
+    return len(snapshot(db, scenario.story_id).articles) if scenario.prepare else 0
 
 
 def remove_sqlite(db: str) -> None:
@@ -370,3 +400,40 @@ def collect_scenario(urls_file: str | Path, story) -> Scenario:
             raise RuntimeError("; ".join(report.summary_lines()))
 
     return Scenario("collect", job, story.id)
+
+
+def analysis_scenario(corpus: str | Path | None = None) -> Scenario:
+    """An analysis run (fake embedder) over an imported corpus, the demo story's by default."""
+    from framelens.outlets import default_registry
+    from framelens.settings import DEMO_CORPUS, STORIES_DIR
+    from framelens.stories import load_story
+
+    story = load_story(STORIES_DIR / "demo.yaml")
+    corpus = Path(corpus or DEMO_CORPUS)
+    _warm_up_analysis()
+
+    def prepare(db: str) -> None:
+        from collectors.importer import import_path
+        from framelens.store import Store
+
+        with Store(db) as store:
+            store.upsert_outlets(o.row() for o in default_registry().outlets.values())
+            import_path(store, corpus, story, default_registry())
+
+    def job(db: str) -> None:
+        from analysis.embed import HashingEmbedder
+        from analysis.pipeline import run_analysis
+        from framelens.store import Store
+
+        with Store(db) as store:
+            run_analysis(store, story, embedder=HashingEmbedder(), registry=default_registry())
+
+    return Scenario("analysis", job, story.id, prepare=prepare)
+
+
+def _warm_up_analysis() -> None:
+    """Import what an analysis run imports, so that forked runs start at once."""
+    import analysis.pipeline  # noqa: F401
+    from analysis import clusters, quotes, syndication, words  # noqa: F401
+    import sklearn.cluster  # noqa: F401
+    import sklearn.metrics  # noqa: F401

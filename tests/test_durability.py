@@ -1,7 +1,7 @@
 """Crashes and concurrency: RELIABILITY rows 12 (killed mid-write) and 13 (the dashboard reads
 while collectors write), on SQLite (WAL, BEGIN IMMEDIATE writers) and PostgreSQL.
 
-Row 12: imports and collection runs are killed with SIGKILL at random points (a seeded RNG;
+Row 12: imports, collection runs and analysis runs are killed with SIGKILL at random points (a seeded RNG;
 the sweep in tests/crash.py); after every kill the database passes its integrity check and
 holds only whole rows of a finished run, and the next run ends with exactly the finished
 run's rows. `benchmarks/crash_sweep.py` runs the same sweep for longer.
@@ -20,7 +20,7 @@ from framelens.store import Store
 from tests import crash
 
 SEED = 20240502
-IMPORT_KILLS, COLLECT_KILLS, PG_IMPORT_KILLS = 30, 14, 6
+IMPORT_KILLS, COLLECT_KILLS, ANALYSIS_KILLS, PG_IMPORT_KILLS = 24, 10, 10, 6  # 50 in all
 
 
 def _report(result: crash.SweepResult, name: str) -> str:
@@ -48,7 +48,7 @@ def test_killed_imports_leave_whole_rows_and_the_next_run_completes(tmp_path, pl
     print(_report(result, "import"))
     assert result.problems == []
     assert result.kills >= IMPORT_KILLS
-    assert len(set(result.rows_at_kill)) > IMPORT_KILLS // 3  # the kills landed all over the import
+    assert len(set(result.rows_at_kill)) > IMPORT_KILLS // 2  # the kills landed all over the import
 
 
 @pytest.mark.postgres
@@ -85,6 +85,18 @@ def test_killed_collection_runs_leave_whole_rows_and_the_next_run_completes(tmp_
     print(_report(result, "collection"))
     assert result.problems == []
     assert result.kills >= COLLECT_KILLS
+
+
+# ---- row 12: kill -9 an analysis run ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_killed_analysis_runs_leave_all_or_nothing_results(tmp_path):
+    """The demo corpus analysed with the fake embedder: after a kill, no results or a whole run's."""
+    result = crash.sweep(crash.analysis_scenario(), crash.sqlite_in(tmp_path), ANALYSIS_KILLS, SEED + 3)
+    print(_report(result, "analysis"))
+    assert result.problems == []
+    assert result.kills >= ANALYSIS_KILLS
 
 
 # ---- row 13: a dashboard read loop while two writers write ----------------------------------------------
