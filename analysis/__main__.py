@@ -9,26 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from framelens.stories import ConfigError, load_story
-from framelens.store import StoreError, open_store
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from framelens.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_db_argument, run_cli
+from framelens.stories import load_story
+from framelens.store import open_store
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    try:
-        return args.func(args)
-    except ConfigError as exc:
-        print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_cli(build_parser(), argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,12 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="analyse a story (incremental: only new sentences are embedded)",
                          description="Analyse a story's articles and store the results.")
     run.add_argument("--story", required=True, help="story id (a file in data/stories/)")
-    run.add_argument("--db", help="database path or SQLAlchemy URL (default: $FRAMELENS_DB or data/framelens.db)")
+    add_db_argument(run)
     run.set_defaults(func=cmd_run)
     export = sub.add_parser("export", help="write articles.json and the tables/charts of a story",
                             description="Export a story's analysis headless (cron-friendly).")
     export.add_argument("--story", required=True, help="story id")
-    export.add_argument("--db", help="database path or SQLAlchemy URL")
+    add_db_argument(export)
     export.add_argument("--out", required=True, help="folder to write into (created if missing)")
     export.add_argument("--format", default="json", help="comma-separated: json,csv,png,svg,html (default: json)")
     export.set_defaults(func=cmd_export)

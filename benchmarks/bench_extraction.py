@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_extraction.py [DIR] [--json OUT.json]
 
 DIR holds pairs `{name}.html` + `{name}.txt` (the expected article text, UTF-8); the
-default is benchmarks/pages (fictional outlets, copies of tests/pages). For each extractor
+default is tests/pages (the saved pages of fictional outlets the tests use). For each extractor
 it prints the mean token F1 (bag of tokens), the mean 4-gram F1 (word 4-grams, as in
 the public article-extraction benchmarks), ms per page, and each score as a ratio of
 trafilatura's. CJK text is tokenised per character.
@@ -121,7 +121,7 @@ def report(summary: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", default=str(ROOT / "benchmarks" / "pages"))
+    parser.add_argument("folder", nargs="?", default=str(ROOT / "tests" / "pages"))
     parser.add_argument("--json", help="also write the scores to this file")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")

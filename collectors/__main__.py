@@ -13,26 +13,13 @@ import sys
 from pathlib import Path
 
 from framelens.outlets import default_registry
-from framelens.stories import ConfigError, load_story
-from framelens.store import StoreError, open_store
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from framelens.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_db_argument, run_cli
+from framelens.stories import load_story
+from framelens.store import open_store
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    try:
-        return args.func(args)
-    except ConfigError as exc:
-        print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_cli(build_parser(), argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,10 +32,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_run_parser(sub)
     add_status_parser(sub)
     return parser
-
-
-def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", help="database path or SQLAlchemy URL (default: $FRAMELENS_DB or data/framelens.db)")
 
 
 def _add_import(sub) -> None:

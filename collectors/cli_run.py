@@ -13,6 +13,8 @@ import logging
 import sys
 from pathlib import Path
 
+from framelens.cli import add_db_argument
+
 from .lock import EX_TEMPFAIL, LockBusy, RunLock, lock_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -28,7 +30,7 @@ def add_run_parser(subparsers) -> None:
                     "Exit 0 when the run completed (even with failing outlets), 1 when it could not "
                     f"proceed, 2 on bad arguments or configuration, {EX_TEMPFAIL} when another run holds the lock.")
     p.add_argument("--story", required=True, help="story id (a file in the stories folder)")
-    p.add_argument("--db", help="database path or SQLAlchemy URL (default: $FRAMELENS_DB or data/framelens.db)")
+    add_db_argument(p)
     p.add_argument("--sources", default=",".join(DEFAULT_SOURCES), type=_source_list,
                    help=f"comma-separated sources: {','.join(SOURCES)} (default: {','.join(DEFAULT_SOURCES)})")
     p.add_argument("--urls", metavar="FILE", help="a text file of article URLs, one a line, '#' comments")
@@ -43,7 +45,7 @@ def add_run_parser(subparsers) -> None:
 def add_status_parser(subparsers) -> None:
     p = subparsers.add_parser("status", help="show recent collection and import runs with their counts",
                               description="Show recent runs (newest first) with their counts and failing outlets.")
-    p.add_argument("--db", help="database path or SQLAlchemy URL (default: $FRAMELENS_DB or data/framelens.db)")
+    add_db_argument(p)
     p.add_argument("--story", help="only runs of this story")
     p.add_argument("--limit", type=int, default=10, help="how many runs to show (default 10)")
     p.set_defaults(func=cmd_status)

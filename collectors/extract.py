@@ -27,7 +27,7 @@ EXTRACTORS = ("auto", "trafilatura", "newspaper")
 FALLBACK_BELOW = 200  # characters of text under which 'auto' asks newspaper too
 SHORT_TEXT = 250  # a paywall or consent stub is shorter than this
 TITLE_MAX = 1000
-FAVOR_PRECISION = False  # measured on benchmarks/pages: see benchmarks/bench_extraction.py
+FAVOR_PRECISION = False  # measured on tests/pages: see benchmarks/bench_extraction.py
 _MIN_YEAR = 1900
 _FUTURE_SLACK = timedelta(days=1)
 

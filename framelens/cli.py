@@ -1,0 +1,31 @@
+"""What every framelens command line shares: exit codes and turning known errors into messages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .stories import ConfigError
+from .store import StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse, dispatch to the chosen command's `func`, and report configuration/database errors."""
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", help="database path or SQLAlchemy URL (default: $FRAMELENS_DB or data/framelens.db)")
