@@ -48,6 +48,8 @@ def _progress():
             bar.total = total
             bar.n = done
             bar.refresh()
+            if done >= total:
+                bar.close()
         return update
     last: dict[str, int] = {}
 
@@ -76,16 +78,20 @@ def cmd_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import ExportError, export_story
+    from .export import ExportError, export_story, parse_formats
 
-    formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
+    try:
+        formats = parse_formats(args.format)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     story = load_story(args.story)
     with open_store(args.db, readonly=True) as store:
         try:
             written = export_story(store, story, args.out, formats)
         except ExportError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return EXIT_USAGE if "unknown format" in str(exc) else EXIT_FAILED
+            return EXIT_FAILED
         except Exception as exc:
             if type(exc).__name__ != "StaticExportUnavailable":
                 raise

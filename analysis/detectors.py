@@ -2,29 +2,36 @@
 
 A sentence matches a detector when one of its patterns matches and none of its exclude
 patterns does, or when its embedding is close enough to one of the detector's prototype
-sentences (≥ threshold) and closer to them than to the detector's near-miss
-(negative) prototypes. Each answer keeps the sentences that made it.
+sentences (>= threshold) and closer to them than to the detector's near-miss (negative)
+prototypes. Each answer keeps the sentences that made it.
+
+Every sentence of a story's coverage shares its topic (the same parties, the same court),
+which lifts raw cosines towards any prototype. So a prototype match must also hold once
+the story's topic direction (the mean of all its prototype vectors) is removed from both
+sides: `CENTRED_THRESHOLD` on the centred cosine, and closer (centred) to the prototypes
+than to the near-misses. The topic comes from the story file, not the corpus, so an
+article's answers do not change when other articles are added.
+
+Sentences are scored once per distinct text over a `SentenceBank` (wire copies repeat
+many sentences), with one sentences x prototypes matrix product for all detectors.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable, Iterable, Mapping
 
 import numpy as np
 
 from framelens.stories import Detector
 
-DEFAULT_THRESHOLD = 0.62
-NEGATIVE_MARGIN = 0.02  # a sentence must be this much closer to a prototype than to any near-miss
+DEFAULT_THRESHOLD = 0.6   # raw cosine to a prototype, when the story sets none
+CENTRED_THRESHOLD = 0.6   # cosine after removing the story's topic (tuned on analysis/devset.jsonl)
+NEGATIVE_MARGIN = 0.02    # a sentence must be this much closer (centred) to a prototype than to any near-miss
+TOPIC_PRIOR = 8           # the topic vector is shrunk by n / (n + TOPIC_PRIOR): few prototypes, little centring
 MAX_EVIDENCE = 3
-
-ATTRIBUTION = re.compile(
-    r"\b(said|says|say|claim|told|tells|according to|argued|argues|claimed|claims|contended|contends|alleged|"
-    r"alleges|insisted|insists|wrote|writes|stated|states|added|adds|noted|notes|warned|warns|"
-    r"complained|complains|accused|accuses|tweeted|posted|testified|asserted|asserts|maintained|"
-    r"maintains|countered|counters|responded|responds|called it|described it)\b", re.IGNORECASE)
-QUOTED = re.compile(r"[\"“”„«»]")
+_CHUNK = 4096             # sentences per block of the similarity matrix
 
 
 @dataclass
@@ -37,55 +44,168 @@ class Matcher:
     prototypes: np.ndarray  # (p, d)
     negatives: np.ndarray  # (q, d)
     threshold: float
+    topic: np.ndarray | None = None  # (d,): removed before the centred comparison
 
     @property
     def id(self) -> str:
         return self.detector.id
 
+    def pattern_hit(self, text: str) -> bool:
+        return any(p.search(text) for p in self.patterns)
 
-def build_matchers(detectors: list[Detector], vectors: dict[str, np.ndarray], dim: int,
-                   default_threshold: float = DEFAULT_THRESHOLD) -> list[Matcher]:
-    """Compile detectors; `vectors` maps prototype text → its embedding."""
+    def excluded(self, text: str) -> bool:
+        return any(p.search(text) for p in self.excludes)
+
+
+def build_matchers(detectors: Iterable[Detector], vectors: Mapping[str, np.ndarray], dim: int,
+                   default_threshold: float = DEFAULT_THRESHOLD, use_prototypes: bool = True,
+                   topic: np.ndarray | None = None) -> list[Matcher]:
+    """Compile detectors; `vectors` maps prototype text -> its embedding, `topic` is `topic_vector(...)`.
+
+    `use_prototypes=False` gives the patterns-only baseline the benchmark compares with.
+    """
     def stack(texts: list[str]) -> np.ndarray:
-        return np.vstack([vectors[t] for t in texts]) if texts else np.zeros((0, dim), dtype=np.float32)
+        if not use_prototypes or not texts:
+            return np.zeros((0, dim), dtype=np.float32)
+        return np.vstack([vectors[t] for t in texts]).astype(np.float32)
 
-    return [Matcher(d, d.compiled(), d.compiled_excludes(), stack(d.prototypes), stack(d.negative_prototypes),
-                    d.threshold or default_threshold) for d in detectors]
+    return [Matcher(d, _compile(d.patterns), _compile(d.exclude_patterns), stack(d.prototypes),
+                    stack(d.negative_prototypes), d.threshold or default_threshold, topic) for d in detectors]
 
 
-def prototype_texts(detectors: list[Detector]) -> list[str]:
+def topic_vector(prototype_vectors: np.ndarray) -> np.ndarray:
+    """What a story's prototypes share: their mean, shrunk towards zero when they are few."""
+    n = len(prototype_vectors)
+    if not n:
+        return np.zeros(prototype_vectors.shape[1] if prototype_vectors.ndim == 2 else 1, dtype=np.float32)
+    return (prototype_vectors.mean(axis=0) * n / (n + TOPIC_PRIOR)).astype(np.float32)
+
+
+def centre(vectors: np.ndarray, topic: np.ndarray | None) -> np.ndarray:
+    """Rows minus the topic, re-normalised (rows equal to the topic become zero)."""
+    if topic is None or not len(vectors):
+        return vectors
+    out = vectors - topic
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (out / norms).astype(np.float32)
+
+
+def _compile(patterns: list[str]) -> list[re.Pattern]:
+    """One alternation per detector (fewer passes over each sentence), else one regex each."""
+    if not patterns:
+        return []
+    try:
+        return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
+    except re.error:
+        return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+def prototype_texts(detectors: Iterable[Detector]) -> list[str]:
     return [t for d in detectors for t in d.prototypes + d.negative_prototypes]
+
+
+class SentenceBank:
+    """The distinct sentences of a corpus with their (L2-normalised) vectors."""
+
+    def __init__(self, texts: list[str], vectors: np.ndarray):
+        self.texts = list(texts)
+        self.vectors = np.asarray(vectors, dtype=np.float32).reshape(len(self.texts), -1)
+        self.index = {t: i for i, t in enumerate(self.texts)}
+        self._centred: tuple[int, np.ndarray] | None = None
+
+    def centred(self, topic: np.ndarray | None) -> np.ndarray:
+        """The vectors with `topic` removed (computed once per topic)."""
+        if topic is None:
+            return self.vectors
+        if self._centred is None or self._centred[0] != id(topic):
+            self._centred = (id(topic), centre(self.vectors, topic))
+        return self._centred[1]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def ids(self, sentences: list[str]) -> np.ndarray:
+        return np.fromiter((self.index[s] for s in sentences), dtype=np.int64, count=len(sentences))
+
+    @classmethod
+    def from_lookup(cls, sentences: Iterable[str], lookup: Mapping[str, np.ndarray], dim: int) -> "SentenceBank":
+        texts = list(dict.fromkeys(sentences))
+        vectors = np.vstack([lookup[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
+        return cls(texts, vectors)
 
 
 @dataclass
 class SentenceScores:
-    """Per-sentence answers of one matcher over one article."""
+    """Per-sentence answers of one matcher: hit, and strength (1.0 for a pattern, else similarity)."""
 
     hit: np.ndarray  # bool (n,)
-    score: np.ndarray  # float (n,): 1.0 for a pattern hit, else prototype similarity
+    score: np.ndarray  # float (n,)
+
+    def take(self, ids: np.ndarray) -> "SentenceScores":
+        return SentenceScores(self.hit[ids], self.score[ids])
 
     def evidence(self, sentences: list[str], limit: int = MAX_EVIDENCE) -> list[str]:
-        idx = [i for i in np.argsort(-self.score, kind="stable") if self.hit[i]][:limit]
-        return [sentences[i] for i in sorted(idx)]
+        """The strongest matching sentences, in text order."""
+        hits = np.flatnonzero(self.hit)
+        best = hits[np.argsort(-self.score[hits], kind="stable")][:limit]
+        return [sentences[i] for i in sorted(best)]
 
 
-def score_sentences(matcher: Matcher, sentences: list[str], vecs: np.ndarray) -> SentenceScores:
-    """Which sentences match (pattern or prototype) and how strongly."""
-    n = len(sentences)
-    excluded = np.array([any(p.search(s) for p in matcher.excludes) for s in sentences], dtype=bool)
-    by_pattern = np.array([any(p.search(s) for p in matcher.patterns) for s in sentences], dtype=bool)
-    sim = _max_sim(vecs, matcher.prototypes, n)
-    neg = _max_sim(vecs, matcher.negatives, n) if len(matcher.negatives) else np.full(n, -1.0)
-    by_proto = (sim >= matcher.threshold) & (sim > neg + NEGATIVE_MARGIN)
-    hit = (by_pattern | by_proto) & ~excluded
-    score = np.where(by_pattern & ~excluded, 1.0, np.clip(sim, 0.0, 1.0))
-    return SentenceScores(hit, score.astype(float))
+def max_similarities(vectors: np.ndarray, groups: list[np.ndarray]) -> list[np.ndarray]:
+    """For each group of prototype vectors, every row's best cosine to it (-1 for an empty group)."""
+    n = len(vectors)
+    sizes = [len(g) for g in groups]
+    out = [np.full(n, -1.0, dtype=np.float32) for _ in groups]
+    if not n or not sum(sizes):
+        return out
+    protos = np.vstack([g for g in groups if len(g)]).astype(np.float32)
+    bounds = np.cumsum([0] + sizes)
+    for start in range(0, n, _CHUNK):
+        block = vectors[start:start + _CHUNK] @ protos.T  # (chunk, all prototypes)
+        for k, size in enumerate(sizes):
+            if size:
+                out[k][start:start + _CHUNK] = block[:, bounds[k]:bounds[k + 1]].max(axis=1)
+    return out
 
 
-def _max_sim(vecs: np.ndarray, protos: np.ndarray, n: int) -> np.ndarray:
-    if not len(protos) or not n:
-        return np.zeros(n)
-    return (vecs @ protos.T).max(axis=1)
+def score_bank(matchers: list[Matcher], bank: SentenceBank, texts: list[str] | None = None,
+               allow_prototype: np.ndarray | None = None, centred: bool = True) -> dict[str, SentenceScores]:
+    """Score every distinct sentence of the bank for every matcher.
+
+    `texts` replaces the text the patterns see (e.g. the author's unquoted words; None
+    entries never match); `allow_prototype` masks the sentences prototypes may match;
+    `centred=False` drops the centred test (raw cosine and near-misses only).
+    """
+    texts = bank.texts if texts is None else texts
+    sims = max_similarities(bank.vectors, [m.prototypes for m in matchers])
+    topic = matchers[0].topic if matchers and centred else None
+    vectors = bank.centred(topic)
+    csims = max_similarities(vectors, [centre(m.prototypes, topic) for m in matchers])
+    cnegs = max_similarities(vectors, [centre(m.negatives, topic) for m in matchers])
+    centred_threshold = CENTRED_THRESHOLD if topic is not None else -1.0
+    out = {}
+    for m, sim, csim, cneg in zip(matchers, sims, csims, cnegs):
+        by_pattern = _regex_mask(m.pattern_hit, texts) if m.patterns else np.zeros(len(bank), bool)
+        by_proto = (sim >= m.threshold) & (csim >= centred_threshold) & (csim > cneg + NEGATIVE_MARGIN)
+        if allow_prototype is not None:
+            by_proto &= allow_prototype
+        excluded = _regex_mask(m.excluded, bank.texts, where=by_pattern | by_proto) if m.excludes \
+            else np.zeros(len(bank), bool)
+        hit = (by_pattern | by_proto) & ~excluded
+        score = np.where(by_pattern & ~excluded, 1.0, np.clip(sim, 0.0, 1.0)).astype(np.float32)
+        out[m.id] = SentenceScores(hit, score)
+    return out
+
+
+def _regex_mask(test: Callable[[str], bool], texts: list[str | None], where: np.ndarray | None = None) -> np.ndarray:
+    """test(text) for each text (only at `where`, when given); None texts are False."""
+    if where is None:
+        return np.fromiter((bool(t) and test(t) for t in texts), dtype=bool, count=len(texts))
+    out = np.zeros(len(texts), dtype=bool)
+    for i in np.flatnonzero(where):
+        out[i] = bool(texts[i]) and test(texts[i])
+    return out
 
 
 @dataclass
@@ -101,14 +221,10 @@ class Answer:
         return out
 
 
-def answer(matcher: Matcher, sentences: list[str], vecs: np.ndarray) -> Answer:
-    """Yes/no with evidence for one article."""
-    if not sentences:
+def answer(scores: SentenceScores, sentences: list[str]) -> Answer:
+    """Yes/no with evidence for one article; score is the best hit's strength (else the closest miss's)."""
+    if not len(sentences):
         return Answer(False, 0.0, [])
-    scores = score_sentences(matcher, sentences, vecs)
-    return Answer(bool(scores.hit.any()), float(scores.score.max()), scores.evidence(sentences))
-
-
-def is_authorial(sentence: str) -> bool:
-    """A sentence in the author's own voice: no quotation marks and no attribution verb."""
-    return not QUOTED.search(sentence) and not ATTRIBUTION.search(sentence)
+    present = bool(scores.hit.any())
+    pool = scores.score[scores.hit] if present else scores.score
+    return Answer(present, float(pool.max()), scores.evidence(sentences))

@@ -1,6 +1,9 @@
 """Headless export: `DIR/articles.json`, and with other formats every table and chart.
 
-articles.json is deterministic: the same store gives byte-identical files.
+articles.json is deterministic: the same store gives byte-identical files (articles
+ordered by role then URL, keys in a fixed order, floats as stored). Tables come from
+`analysis.tables_export`, charts from `analysis.charts`; both are imported only when
+their formats are asked for.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from framelens.stories import Story
 from framelens.store import Store
 
 FORMATS = ("json", "csv", "png", "svg", "html")
+TABLE_FORMATS, CHART_FORMATS = {"csv", "json", "html"}, {"png", "svg", "html"}  # html: report.html + charts
 QUOTE_KEYS = ("text", "fidelity", "source_passage", "similarity")
+ROLE_ORDER = {"primary_source": 0, "article": 1}
 
 
 class ExportError(RuntimeError):
@@ -25,21 +30,22 @@ def article_records(store: Store, story: Story) -> list[dict]:
     outlets = {o["domain"]: o for o in store.outlet_rows()}
     results = store.article_results(story.id)
     registry = default_registry()
-    records = []
-    for row in store.articles(story.id):
-        outlet = outlets.get(row["domain"]) or registry.lookup(row["domain"]).row()
-        p = results.get(row["id"], {})
-        records.append({
-            "url": row["url"], "outlet": outlet["name"], "domain": row["domain"], "lean": outlet["lean"],
-            "title": row["title"], "published": row["published"].isoformat() if row["published"] else None,
-            "language": p.get("language") or row["language"], "role": row["role"],
-            "features": p.get("features", {}), "frame": _frame(p.get("frame")), "stance": p.get("stance", {}),
-            "descriptors": p.get("descriptors", {}), "key_facts": p.get("key_facts", {}),
-            "quotes": [{k: q.get(k) for k in QUOTE_KEYS} for q in p.get("quotes", [])],
-            "syndication_group": p.get("syndication_group"), "cluster": p.get("cluster", -1),
-            "x": p.get("x", 0.0), "y": p.get("y", 0.0),
-        })
-    return records
+    rows = sorted(store.articles(story.id), key=lambda r: (ROLE_ORDER.get(r["role"], 9), r["url"], r["id"]))
+    return [_record(row, outlets.get(row["domain"]) or registry.lookup(row["domain"]).row(),
+                    results.get(row["id"], {})) for row in rows]
+
+
+def _record(row: dict, outlet: dict, p: dict) -> dict:
+    return {
+        "url": row["url"], "outlet": outlet["name"], "domain": row["domain"], "lean": outlet["lean"],
+        "title": row["title"], "published": row["published"].isoformat() if row["published"] else None,
+        "language": p.get("language") or row["language"], "role": row["role"],
+        "features": p.get("features", {}), "frame": _frame(p.get("frame")), "stance": _stance(p.get("stance")),
+        "descriptors": p.get("descriptors", {}), "key_facts": p.get("key_facts", {}),
+        "quotes": [{k: q.get(k) for k in QUOTE_KEYS} for q in p.get("quotes", [])],
+        "syndication_group": p.get("syndication_group"), "cluster": p.get("cluster", -1),
+        "x": p.get("x", 0.0), "y": p.get("y", 0.0),
+    }
 
 
 def _frame(frame: dict | None) -> dict:
@@ -47,30 +53,61 @@ def _frame(frame: dict | None) -> dict:
     return {"primary": frame.get("primary"), "scores": frame.get("scores", {})}
 
 
+def _stance(stance: dict | None) -> dict:
+    stance = stance or {}
+    return {"label": stance.get("label", "neutral"), "score": stance.get("score", 0.0),
+            "evidence": stance.get("evidence", [])}
+
+
 def write_articles_json(store: Store, story: Story, out_dir: Path) -> Path:
     path = Path(out_dir) / "articles.json"
-    text = json.dumps(article_records(store, story), ensure_ascii=False, indent=1, sort_keys=False)
+    text = json.dumps(article_records(store, story), ensure_ascii=False, indent=1)
     path.write_text(text + "\n", encoding="utf-8")
     return path
 
 
-def export_story(store: Store, story: Story, out_dir: str | Path, formats: list[str]) -> list[Path]:
-    """Write the requested formats into out_dir (created if needed); returns the files written."""
+def parse_formats(value: str | list[str]) -> list[str]:
+    """'json,csv' -> ['json', 'csv']; unknown names raise ExportError."""
+    formats = [f.strip().lower() for f in (value.split(",") if isinstance(value, str) else value) if f.strip()]
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ExportError(f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+    return formats or ["json"]
+
+
+def export_story(store: Store, story: Story, out_dir: str | Path, formats: list[str]) -> list[Path]:
+    """Write the requested formats into out_dir (created if needed); returns the files written.
+
+    articles.json is always written; every file stays inside out_dir.
+    """
+    formats = parse_formats(formats)
     if not store.story_result(story.id, "provenance"):
         raise ExportError(f"story '{story.id}' has no analysis results yet: run "
                           f"`python -m analysis run --story {story.id}` first")
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     written = [write_articles_json(store, story, out)]
-    if {"csv", "json", "html"} & set(formats):
-        from .tables_export import write_tables
-
+    if TABLE_FORMATS & set(formats):
+        write_tables = _optional("analysis.tables_export", "write_tables", "csv/json tables")
         written += list(write_tables(store, story, out, formats) or [])
-    if {"png", "svg", "html"} & set(formats):
-        from .charts import write_story_charts
+    if CHART_FORMATS & set(formats):
+        write_charts = _optional("analysis.charts", "write_story_charts", "png/svg/html charts")
+        written += list(write_charts(store, story, out, formats) or [])
+    return [_inside(out, Path(p)) for p in written]
 
-        written += list(write_story_charts(store, story, out, formats) or [])
-    return written
+
+def _optional(module: str, name: str, what: str):
+    """A writer from a module that may not be installed/written yet, or a clear error."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise ExportError(f"{what} are not available ({module}.{name}: {exc})") from exc
+
+
+def _inside(out: Path, path: Path) -> Path:
+    resolved = path.resolve()
+    if resolved != out and out not in resolved.parents:
+        raise ExportError(f"refusing a file outside the export folder: {path}")
+    return path

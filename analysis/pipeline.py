@@ -4,9 +4,10 @@
          → quotes → syndication → clusters + talking points → words → store
 
 Each stage is a small object with `run(ctx)` that reads and adds fields of a shared
-`Context`; any stage can be replaced, and the embedder can be swapped (tests pass a
-fake). Results go to the store in one transaction, so readers never see a mix of runs.
-Deterministic: stable ordering and fixed seeds.
+`Context`; any stage can be replaced or given precomputed inputs (a Context whose docs
+already have sentences skips nothing but re-uses them; tests pass a fake embedder).
+Results go to the store in one transaction, so readers never see a mix of runs.
+Deterministic: stable ordering (article id), fixed seeds, rounded floats.
 """
 
 from __future__ import annotations
@@ -24,13 +25,17 @@ from framelens.stories import Story
 from framelens.store import Store
 
 from . import detectors as det
-from .framing import describe_actor, score_frames, score_stance, sentence_weights
+from .article import ArticleView, StoryDetectors, story_detectors
 from .language import detect_language
-from .sentences import split_sentences
+from .sentences import document_sentences
 
-ANALYSIS_VERSION = "1.0"
-OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|blogs?)/", re.I)
-OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed)\s*[:|—–-]", re.I)
+ANALYSIS_VERSION = "2.0"
+OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
+                         r"blogs?|perspectives?|views?)/", re.I)
+OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective)\s*[:|—–-]", re.I)
+ENCODE_CHUNK = 2048  # texts per embedder call (progress ticks; the cache writes per chunk)
+
+_all_detectors = story_detectors  # the name benchmarks/_common.py uses
 
 
 @dataclass
@@ -41,6 +46,7 @@ class Doc:
     row: dict
     sentences: list[str] = field(default_factory=list)
     vecs: np.ndarray | None = None
+    has_title: bool = False
     language: str = ""
     evaluated: bool = True
     opinion: bool = False
@@ -48,8 +54,10 @@ class Doc:
 
     @property
     def vector(self) -> np.ndarray:
+        """The article's mean sentence vector, L2-normalised."""
         if self.vecs is None or not len(self.vecs):
-            return np.zeros(1, dtype=np.float32)
+            return np.zeros(self.vecs.shape[1] if self.vecs is not None and self.vecs.ndim == 2 else 1,
+                            dtype=np.float32)
         v = self.vecs.mean(axis=0)
         n = np.linalg.norm(v)
         return (v / n if n else v).astype(np.float32)
@@ -58,18 +66,25 @@ class Doc:
 @dataclass
 class Context:
     story: Story
-    store: Store
+    store: Store | None
     embedder: object
-    registry: OutletRegistry
+    registry: OutletRegistry | None
     docs: list[Doc] = field(default_factory=list)
-    source: Doc | None = None  # the primary source
+    source: Doc | None = None  # the primary source (a stored article, or the story's local file)
+    bank: det.SentenceBank | None = None
+    lookup: dict[str, np.ndarray] = field(default_factory=dict)  # text -> vector, for this run
     story_results: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     progress: Callable[[str, int, int], None] | None = None
 
     @property
     def articles(self) -> list[Doc]:
-        return [d for d in self.docs if d.row["role"] == "article"]
+        return [d for d in self.docs if d.row.get("role", "article") == "article"]
+
+    @property
+    def all_docs(self) -> list[Doc]:
+        """The story's documents plus the primary source when it is not one of them."""
+        return self.docs + ([self.source] if self.source is not None and self.source not in self.docs else [])
 
     def tick(self, stage: str, i: int, n: int) -> None:
         if self.progress:
@@ -77,13 +92,16 @@ class Context:
 
 
 class LoadStage:
+    """The story's articles (oldest id first) with their outlet's name, lean and kind."""
+
     name = "load"
 
     def run(self, ctx: Context) -> None:
         rows = ctx.store.articles(ctx.story.id)
         outlets = {o["domain"]: o for o in ctx.store.outlet_rows()}
+        registry = ctx.registry or default_registry()
         for row in rows:
-            outlet = outlets.get(row["domain"]) or ctx.registry.lookup(row["domain"]).row()
+            outlet = outlets.get(row["domain"]) or registry.lookup(row["domain"]).row()
             row["outlet_name"], row["lean"], row["kind"] = outlet["name"], outlet["lean"], outlet["kind"]
         ctx.docs = [Doc(r["id"], r) for r in rows]
         primaries = [d for d in ctx.docs if d.row["role"] == "primary_source"]
@@ -99,128 +117,109 @@ def _local_primary(story: Story) -> Doc | None:
 
 
 class SentenceStage:
+    """Sentences (title first), language, whether the story's detectors apply, opinion or news."""
+
     name = "sentences"
 
     def run(self, ctx: Context) -> None:
-        for doc in ctx.docs + ([ctx.source] if ctx.source and ctx.source not in ctx.docs else []):
-            title = (doc.row.get("title") or "").strip()
-            body = split_sentences(doc.row.get("text") or "")
-            doc.sentences = ([title] if title and (not body or body[0] != title) else []) + body
-            doc.row["_has_title"] = bool(title)
-            doc.language = doc.row.get("language") or detect_language(doc.row.get("text") or "")
-            doc.evaluated = _same_language(doc.language, ctx.story.language)
-            doc.opinion = _is_opinion(doc.row)
+        for doc in ctx.all_docs:
+            if not doc.sentences:
+                doc.sentences, doc.has_title = document_sentences(doc.row.get("title") or "", doc.row.get("text") or "")
+            sample = f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}"
+            doc.language = detect_language(sample) or (doc.row.get("language") or "").split("-")[0].lower()
+            doc.evaluated = not doc.language or doc.language == ctx.story.language.lower()
+            doc.opinion = is_opinion(doc.row)
 
 
-def _same_language(found: str, wanted: str) -> bool:
-    return not found or found.split("-")[0].lower() == wanted.lower()
-
-
-def _is_opinion(row: dict) -> bool:
+def is_opinion(row: dict) -> bool:
+    """Opinion outlet, an opinion section in the URL, or an "Opinion:" headline."""
     return row.get("kind") == "opinion" or bool(OPINION_URL.search(row.get("url") or "")) \
         or bool(OPINION_TITLE.match(row.get("title") or ""))
 
 
 class EmbedStage:
-    """Every distinct sentence of every document and every prototype, in one batched call."""
+    """Every distinct sentence of every document and every prototype, in one batched pass."""
 
     name = "embed"
 
     def run(self, ctx: Context) -> None:
-        docs = ctx.docs + ([ctx.source] if ctx.source and ctx.source not in ctx.docs else [])
-        protos = det.prototype_texts(_all_detectors(ctx.story))
-        texts = list(dict.fromkeys([s for d in docs for s in d.sentences] + protos))
-        ctx.tick("embed", 0, len(texts))
+        sentences = [s for d in ctx.all_docs for s in d.sentences]
+        texts = list(dict.fromkeys(sentences + det.prototype_texts(story_detectors(ctx.story))))
         vectors = _encode_in_chunks(ctx, texts)
-        lookup = dict(zip(texts, vectors))
         dim = vectors.shape[1] if len(vectors) else 1
-        for d in docs:
-            d.vecs = np.vstack([lookup[s] for s in d.sentences]) if d.sentences else np.zeros((0, dim), np.float32)
-        ctx.story_results["_lookup"] = lookup
-        ctx.story_results["_dim"] = dim
+        ctx.lookup = dict(zip(texts, vectors))
+        ctx.bank = det.SentenceBank.from_lookup(sentences, ctx.lookup, dim)
+        for d in ctx.all_docs:
+            d.vecs = ctx.bank.vectors[ctx.bank.ids(d.sentences)] if d.sentences else np.zeros((0, dim), np.float32)
 
 
-def _encode_in_chunks(ctx: Context, texts: list[str], chunk: int = 2048) -> np.ndarray:
+def _encode_in_chunks(ctx: Context, texts: list[str]) -> np.ndarray:
+    ctx.tick("embed", 0, len(texts))
     parts = []
-    for start in range(0, len(texts), chunk):
-        parts.append(ctx.embedder.encode(texts[start:start + chunk]))
-        ctx.tick("embed", min(start + chunk, len(texts)), len(texts))
+    for start in range(0, len(texts), ENCODE_CHUNK):
+        parts.append(np.asarray(ctx.embedder.encode(texts[start:start + ENCODE_CHUNK]), dtype=np.float32))
+        ctx.tick("embed", min(start + ENCODE_CHUNK, len(texts)), len(texts))
     return np.vstack(parts) if parts else np.zeros((0, 1), dtype=np.float32)
 
 
-def _all_detectors(story: Story) -> list:
-    return (story.features + story.frames + story.key_facts + list(story.stance.values())
-            + [d for dets in story.descriptors.values() for d in dets])
-
-
 class DetectStage:
-    """Features, frames, stance, descriptors and key facts, with evidence."""
+    """Features, frames, stance, descriptors and key facts, with evidence (analysis/article.py)."""
 
     name = "detect"
 
     def run(self, ctx: Context) -> None:
-        lookup, dim = ctx.story_results["_lookup"], ctx.story_results["_dim"]
-        build = lambda dets: det.build_matchers(dets, lookup, dim)
-        features, frames, facts = build(ctx.story.features), build(ctx.story.frames), build(ctx.story.key_facts)
-        stance = {m.id: m for m in build(list(ctx.story.stance.values()))}
-        descriptors = {a: build(d) for a, d in ctx.story.descriptors.items()}
-        fallback = "other" if any(f.id == "other" for f in ctx.story.frames) else (
-            ctx.story.frames[0].id if ctx.story.frames else "")
+        detectors = StoryDetectors(ctx.story, ctx.bank, ctx.lookup)
         for i, doc in enumerate(ctx.docs):
-            doc.payload.update(_detect(ctx.story, doc, features, frames, facts, stance, descriptors, fallback))
+            view = ArticleView(doc.sentences, doc.has_title, doc.opinion, doc.evaluated, doc.language)
+            doc.payload.update(detectors.analyse(view))
             ctx.tick("detect", i + 1, len(ctx.docs))
 
 
-def _detect(story, doc: Doc, features, frames, facts, stance, descriptors, fallback) -> dict:
-    s, v = doc.sentences, doc.vecs
-    if not doc.evaluated:
-        unknown = {"present": None, "score": 0.0, "evidence": []}
-        return {"features": {m.id: dict(unknown) for m in features},
-                "frame": {"primary": fallback, "scores": {m.id: 0.0 for m in frames}, "evidence": []},
-                "stance": {"label": "neutral", "score": 0.0, "evidence": []},
-                "descriptors": {a: [] for a in descriptors}, "descriptor_evidence": {a: {} for a in descriptors},
-                "key_facts": {m.id: {"present": None, "evidence": []} for m in facts},
-                "language": doc.language, "evaluated": False}
-    weights = sentence_weights(s, doc.row.get("_has_title", False), doc.opinion)
-    described = {a: describe_actor(story.actors[a], ms, s, v) for a, ms in descriptors.items() if a in story.actors}
-    return {
-        "features": {m.id: det.answer(m, s, v).as_dict() for m in features},
-        "frame": score_frames(frames, s, v, weights, fallback),
-        "stance": score_stance(stance, s, v, doc.row.get("_has_title", False)),
-        "descriptors": {a: sorted(found) for a, found in described.items()},
-        "descriptor_evidence": described,
-        "key_facts": {m.id: det.answer(m, s, v).as_dict(with_score=False) for m in facts},
-        "language": doc.language, "evaluated": True,
-    }
+class LookupEmbedder:
+    """This run's vectors by text; anything new goes to the wrapped (cached) embedder once."""
+
+    def __init__(self, lookup: dict[str, np.ndarray], inner):
+        self.lookup, self.inner = lookup, inner
+        self.name = getattr(inner, "name", "embedder")
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.lookup]
+        if missing:
+            self.lookup.update(zip(missing, np.asarray(self.inner.encode(missing), dtype=np.float32)))
+        dim = next(iter(self.lookup.values())).shape[0] if self.lookup else 1
+        return np.vstack([self.lookup[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
 
 
 class QuoteStage:
-    """Quoted spans of each article, graded against the primary source."""
+    """Quoted spans of each article, graded against the primary source (analysis/quotes.py)."""
 
     name = "quotes"
 
     def run(self, ctx: Context) -> None:
         from .quotes import align_quotes, extract_quotes, quote_passages
 
-        source = ctx.source
-        source_sentences = source.sentences if source else []
+        source_sentences = ctx.source.sentences if ctx.source else []
+        embedder = LookupEmbedder(ctx.lookup, ctx.embedder)
         aligned = {}
-        for doc in ctx.articles:
+        for i, doc in enumerate(ctx.articles):
             quotes = extract_quotes(doc.row.get("text") or "")
-            rows = align_quotes(quotes, source_sentences, embedder=ctx.embedder) if quotes else []
+            rows = align_quotes(quotes, source_sentences, embedder=embedder) if quotes else []
             aligned[doc.id] = rows
             doc.payload["quotes"] = [{"text": r["text"], "fidelity": r["fidelity"],
                                       "source_passage": r.get("source_passage"),
                                       "similarity": round(float(r.get("similarity") or 0.0), 4)} for r in rows]
+            ctx.tick("quotes", i + 1, len(ctx.articles))
         for doc in ctx.docs:
             doc.payload.setdefault("quotes", [])
-        if source is not None and source_sentences:
-            ctx.story_results["quote_passages"] = quote_passages(aligned, source_sentences, source.id)
+        if ctx.source is not None and source_sentences:
+            ctx.story_results["quote_passages"] = quote_passages(aligned, source_sentences, ctx.source.id)
         else:
             ctx.story_results["quote_passages"] = {"source_article_id": None, "passages": []}
 
 
 class SyndicationStage:
+    """Wire copies and rewrites grouped (analysis/syndication.py); the earliest is the original."""
+
     name = "syndication"
 
     def run(self, ctx: Context) -> None:
@@ -237,36 +236,41 @@ class SyndicationStage:
 
 
 class ClusterStage:
+    """The framing map and clusters of articles, then talking points over original articles' sentences."""
+
     name = "clusters"
 
     def run(self, ctx: Context) -> None:
         from .clusters import cluster_articles, discover_talking_points
 
         arts = ctx.articles
+        cluster_of, xy, clusters = {}, {}, []
         if arts:
-            vectors = np.vstack([d.vector for d in arts]) if arts[0].vecs is not None else np.zeros((len(arts), 1))
-            result = cluster_articles([d.id for d in arts], vectors,
+            result = cluster_articles([d.id for d in arts], np.vstack([d.vector for d in arts]),
                                       [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in arts], seed=0)
+            cluster_of, xy, clusters = result.cluster_of, result.xy, result.clusters
         for d in ctx.docs:
-            x, y = result.xy.get(d.id, (0.0, 0.0)) if arts else (0.0, 0.0)
-            d.payload["cluster"] = int(result.cluster_of.get(d.id, -1)) if arts else -1
+            x, y = xy.get(d.id, (0.0, 0.0))
+            d.payload["cluster"] = int(cluster_of.get(d.id, -1))
             d.payload["x"], d.payload["y"] = round(float(x), 5), round(float(y), 5)
-        ctx.story_results["clusters"] = result.clusters if arts else []
-        originals = [d for d in arts if d.payload.get("syndication_original", True) and d.evaluated]
+        ctx.story_results["clusters"] = clusters
+        originals = [d for d in arts if d.payload.get("syndication_original", True) and d.evaluated and d.sentences]
         items = [(d.id, s) for d in originals for s in d.sentences]
-        vecs = np.vstack([d.vecs for d in originals if len(d.sentences)]) if items else np.zeros((0, 1))
+        vecs = np.vstack([d.vecs for d in originals]) if items else np.zeros((0, 1), np.float32)
         ctx.story_results["talking_points"] = discover_talking_points(items, vecs, seed=0) if items else []
 
 
 class WordsStage:
+    """Term counts by lean and kind, and Fightin' Words left vs right (analysis/words.py)."""
+
     name = "words"
 
     def run(self, ctx: Context) -> None:
         from .words import build_term_tables
 
-        rows = [{"text": d.row.get("text") or "", "title": d.row.get("title") or "", "lean": d.row["lean"],
-                 "kind": d.row["kind"], "syndication_original": d.payload.get("syndication_original", True)}
-                for d in ctx.articles]
+        rows = [{"text": d.row.get("text") or "", "title": d.row.get("title") or "", "lean": d.row.get("lean", "unrated"),
+                 "kind": d.row.get("kind", "national"), "syndication_original": d.payload.get("syndication_original", True)}
+                for d in ctx.articles if d.evaluated]
         ctx.story_results.update(build_term_tables(rows))
 
 
@@ -276,7 +280,11 @@ DEFAULT_STAGES = [LoadStage, SentenceStage, EmbedStage, DetectStage, QuoteStage,
 
 def run_analysis(store: Store, story: Story, embedder=None, registry: OutletRegistry | None = None,
                  stages=None, progress: Callable[[str, int, int], None] | None = None) -> dict:
-    """Analyse `story` in `store` and save the results; returns a short summary."""
+    """Analyse `story` in `store` and save the results; returns a short summary.
+
+    Only sentences the store's embedding cache lacks are encoded; everything else is
+    recomputed. The run is recorded in the runs table (kind 'analysis') with its timings.
+    """
     from .embed import CachedEmbedder, SentenceEmbedder
 
     inner = embedder or SentenceEmbedder()
@@ -289,23 +297,25 @@ def run_analysis(store: Store, story: Story, embedder=None, registry: OutletRegi
             started = time.perf_counter()
             stage().run(ctx)
             ctx.timings[stage.name] = round(time.perf_counter() - started, 3)
-        summary = _save(ctx, inner.name, cached.encoded_count)
+        summary = save_results(ctx, inner.name, cached.encoded_count)
         status = "ok"
         return summary
     finally:
         store.finish_run(run_id, status, summary or {"timings": ctx.timings})
 
 
-def _save(ctx: Context, model: str, encoded: int) -> dict:
-    ctx.story_results.pop("_lookup", None)
-    ctx.story_results.pop("_dim", None)
+def save_results(ctx: Context, model: str, encoded: int) -> dict:
+    """Provenance plus every payload, in one transaction."""
     extractors: dict[str, int] = {}
     for d in ctx.docs:
-        extractors[d.row.get("extractor") or "import"] = extractors.get(d.row.get("extractor") or "import", 0) + 1
+        name = d.row.get("extractor") or "import"
+        extractors[name] = extractors.get(name, 0) + 1
     ctx.story_results["provenance"] = {
         "model": model, "analysis_version": ANALYSIS_VERSION, "story_file_hash": ctx.story.file_hash,
         "computed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "article_count": len(ctx.docs), "extractors": dict(sorted(extractors.items())),
-        "content_hashes": {str(d.id): d.row["content_hash"] for d in ctx.docs}}
+        "content_hashes": {str(d.id): d.row.get("content_hash") for d in ctx.docs},
+        "not_evaluated": sorted(d.id for d in ctx.docs if not d.evaluated)}
     ctx.store.replace_results(ctx.story.id, {d.id: d.payload for d in ctx.docs}, ctx.story_results)
-    return {"articles": len(ctx.docs), "sentences_encoded": encoded, "timings": ctx.timings}
+    return {"articles": len(ctx.docs), "sentences_encoded": encoded, "sentences": len(ctx.bank or []),
+            "timings": ctx.timings}

@@ -19,14 +19,20 @@ ABBREVIATIONS = {
     "u.s", "u.k", "u.n", "e.u", "d.c", "a.m", "p.m", "e.g", "i.e", "n.y", "l.a", "s.f", "ph.d", "wash", "calif",
     "cir", "app", "supp", "f.supp", "ct", "dist", "ex", "jd",
 }
-# After these an abbreviation like "U.S." does end the sentence.
+# A name or a case party always follows these, so they never end a sentence.
+TITLES = {"mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "lt", "gen", "col", "sgt", "capt", "cmdr", "adm",
+          "pres", "sec", "atty", "supt", "hon", "rev", "fr", "mt", "ft", "v", "vs", "cf", "e.g", "i.e"}
+# These abbreviate only before a number ("No. 2"); "The judge said no." ends a sentence.
+NUMBERED = {"no", "nos", "vol", "pp", "para", "fig"}
+# After other abbreviations ("U.S.", "Inc.", "etc.") a sentence ends only before a typical sentence start.
 SENTENCE_STARTERS = {"the", "a", "an", "he", "she", "it", "they", "we", "i", "in", "but", "and", "this", "that",
                      "there", "his", "her", "its", "their", "on", "at", "as", "for", "after", "when", "while"}
 
 BOILERPLATE = re.compile(
     r"^\s*(advertisement|advertising|sponsored( content)?|share( this( article| story)?)?|"
-    r"(sign up|subscribe)( now)?( for| to)?\b.*newsletter.*|read more\b.*|related\b.*:?|"
-    r"click here\b.*|follow us\b.*|copyright\b.*|©.*|all rights reserved\.?|"
+    r"(sign up|subscribe)( now)?( for| to)?\b.*newsletter.*|read more\b.*|"
+    r"related( articles?| stories| coverage| content| links?| reading)?\s*(:.*)?|"
+    r"click here\b.*|follow us\b.*|copyright\s*(©|\(c\)|\d{4}|the\b).*|©.*|all rights reserved\.?|"
     r"(tweet|email|print|comments?|facebook|twitter|linkedin|whatsapp)( this)?|"
     r"this (article|story) (was|has been) (updated|corrected)\b.*|"
     r"(photo|image|video)( credit)?:.*|listen to (this|the) (article|story)\b.*)\s*$",
@@ -44,12 +50,23 @@ def split_paragraphs(text: str) -> list[str]:
 def split_sentences(text: str) -> list[str]:
     """Sentences of `text`, boilerplate lines dropped, whitespace normalised."""
     sentences: list[str] = []
-    for line in re.split(r"[\r\n]+", text or ""):
+    for line in _unwrap(re.split(r"[\r\n]+", text or "")):
+        sentences.extend(s for s in _split_line(line) if _has_words(s))
+    return sentences
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Non-boilerplate lines, hard-wrapped ones (PDF text) joined: a line continues when the next starts in lower case."""
+    out: list[str] = []
+    for line in lines:
         line = re.sub(r"\s+", " ", line).strip()
         if not line or BOILERPLATE.match(line):
             continue
-        sentences.extend(s for s in _split_line(line) if _has_words(s))
-    return sentences
+        if out and line[0].islower() and not re.search(r"[.!?…][\"'”’)\]]*$", out[-1]):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return out
 
 
 def _has_words(sentence: str) -> bool:
@@ -80,9 +97,20 @@ def _real_end(line: str, match: re.Match) -> bool:
         return True
     if len(word) == 1 and word.isalpha():  # an initial: Barbara J. Rothstein
         return False
-    if word in ABBREVIATIONS:
-        if "." in word:  # U.S. / a.m.: ends the sentence only before a typical sentence start
-            nxt = re.match(r"[\"'“‘(\[]?([A-Za-z]+)", line[match.end():])
-            return bool(nxt and nxt.group(1).lower() in SENTENCE_STARTERS)
+    if word in TITLES:
         return False
+    if word in NUMBERED:
+        return not line[match.end():][:1].isdigit()
+    if word in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # Inc. / U.S. / W.D.
+        nxt = re.match(r"[\"'“‘(\[]?([A-Za-z]+)", line[match.end():])
+        return bool(nxt and nxt.group(1).lower() in SENTENCE_STARTERS)
     return True
+
+
+def document_sentences(title: str, text: str) -> tuple[list[str], bool]:
+    """An article's sentences with its title first (unless the body already starts with it)."""
+    title = re.sub(r"\s+", " ", title or "").strip()
+    body = split_sentences(text)
+    if title and (not body or body[0] != title):
+        return [title] + body, True
+    return body, bool(title)

@@ -1,15 +1,16 @@
 """The long kill -9 sweep (RELIABILITY row 12): the test's sweep, for as many kills as you like.
 
     .venv/bin/python benchmarks/crash_sweep.py --kills 500 [--scenario import,collect,analysis]
-        [--seed 1] [--rows 400] [--postgresql URL]
+        [--seed 1] [--rows 400] [--postgresql URL|auto]
 
 Each scenario runs once to the end (the reference), then again and again in forked
 children killed with SIGKILL after a random delay (seeded); after every kill the
 database must pass `PRAGMA integrity_check` and hold only whole rows of the reference,
 and after each chain of kills one run to the end must leave exactly the reference's rows.
 Prints one line per scenario and every problem found; exit status 1 when there was one.
-With --postgresql (a server URL whose user may CREATE DATABASE) the import scenario
-also runs there. See tests/crash.py for the machinery.
+With --postgresql (a server URL whose user may CREATE DATABASE, or `auto` for a
+throwaway cluster from Debian's binaries, as the tests start) the import scenario also
+runs there. See tests/crash.py for the machinery.
 """
 
 from __future__ import annotations
@@ -37,16 +38,17 @@ def _story(folder: Path):
 
 
 def _scenarios(names: list[str], folder: Path, rows: int, seed: int) -> tuple[list, list]:
-    from tests import crash
+    from tests import crash, crash_scenarios
 
     story = _story(folder)
     built, cleanup = [], []
     if "import" in names:
-        built.append(crash.import_scenario(crash.write_jsonl(folder / "planted.jsonl", crash.planted_rows(rows, seed)), story))
+        planted = crash.write_jsonl(folder / "planted.jsonl", crash.planted_rows(rows, seed))
+        built.append(crash_scenarios.import_scenario(planted, story))
     if "collect" in names:
-        sites, urls = crash.planted_web(folder, 10, 6, seed)
+        sites, urls = crash_scenarios.planted_web(folder, 10, 6, seed)
         cleanup.extend(site.close for site in sites)
-        built.append(crash.collect_scenario(urls, story))
+        built.append(crash_scenarios.collect_scenario(urls, story))
     if "analysis" in names:
         scenario = _analysis_scenario(folder, seed)
         if scenario is None:
@@ -61,9 +63,9 @@ def _analysis_scenario(folder: Path, seed: int):
         import analysis.pipeline  # noqa: F401
     except ImportError:
         return None
-    from tests import crash
+    from tests import crash_scenarios
 
-    return crash.analysis_scenario()
+    return crash_scenarios.analysis_scenario()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenario", default="import,collect,analysis", help="comma-separated: import, collect, analysis")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rows", type=int, default=400, help="rows in the planted import file (default 400)")
-    parser.add_argument("--postgresql", metavar="URL", help="also sweep the import on this PostgreSQL server")
+    parser.add_argument("--postgresql", metavar="URL|auto",
+                        help="also sweep the import on this PostgreSQL server ('auto': a throwaway local cluster)")
     args = parser.parse_args(argv)
 
     from tests import crash
@@ -97,9 +100,12 @@ def _sweep_postgresql(scenario, args) -> bool:
     from tests import crash
     from tests.pg import PgServer
 
-    server = PgServer.external(args.postgresql)
-    result = crash.sweep(scenario, lambda label: server.create_database("fl_crash"), args.kills, args.seed,
-                         drop_db=server.drop_database)
+    server = PgServer.start() if args.postgresql == "auto" else PgServer.external(args.postgresql)
+    try:
+        result = crash.sweep(scenario, lambda label: server.create_database("fl_crash"), args.kills, args.seed,
+                             drop_db=server.drop_database)
+    finally:
+        server.stop()  # a throwaway cluster goes; an external server is left alone
     return _print(scenario.name + " (PostgreSQL)", result)
 
 

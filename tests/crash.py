@@ -273,9 +273,8 @@ def sweep(scenario: Scenario, new_db: Callable[[str], str], kills: int, seed: in
         result.chains += 1
         db = new_db(f"{scenario.name}-{result.chains}")
         _prepare(db, scenario, template)
-        done = 0.0  # the share of the job's rows already stored: a later run has less left to do
         for _ in range(rng.randint(1, max_chain)):
-            delay = rng.uniform(0, delay_scale * result.reference_s * max(1.0 - done, 0.15))
+            delay = rng.uniform(0, delay_scale * result.reference_s)
             if run_and_kill(scenario.job, (db,), delay):
                 result.kills += 1
             else:
@@ -285,7 +284,7 @@ def sweep(scenario: Scenario, new_db: Callable[[str], str], kills: int, seed: in
             done = (len(snap.articles) - prepared) / todo if todo > 0 else 0.0
             _note(result, f"chain {result.chains}, kill at {delay:.2f} s",
                   check_snapshot(snap, reference, complete=False, planted=scenario.planted))
-            if done >= 1.0:  # every row is in: more kills here would all land on the same state
+            if done >= 1.0:  # every row is in: more kills here would land on the same state
                 break
         run_to_end(scenario.job, (db,))
         _note(result, f"chain {result.chains}, the run after the kills",
@@ -338,102 +337,3 @@ def remove_sqlite(db: str) -> None:
 
 def _note(result: SweepResult, where: str, problems: list[str]) -> None:
     result.problems.extend(f"{where}: {p}" for p in problems[:5])
-
-
-# ---- the scenarios ------------------------------------------------------------------------------------
-
-
-def import_scenario(path: str | Path, story) -> Scenario:
-    """`python -m collectors import`'s library call on a JSONL of planted rows."""
-    def job(db: str) -> None:
-        from collectors.importer import import_path
-        from framelens.outlets import OutletRegistry
-        from framelens.store import Store
-
-        with Store(db) as store:
-            import_path(store, path, story, OutletRegistry([]))
-
-    return Scenario("import", job, story.id, planted=True)
-
-
-def planted_web(folder: str | Path, n_sites: int = 10, pages: int = 6, seed: int = 0):
-    """Fictional outlets on local ports serving pages with planted texts; returns (sites, urls file)."""
-    from tests.sites import Site, page
-
-    rng = random.Random(seed)
-    sites = [Site(f"crashsite{i:02d}") for i in range(n_sites)]
-    urls = []
-    for site in sites:
-        for k in range(pages):
-            path = f"/2024/05/02/planted-{k}"
-            site.route(path, (200, {}, page(f"Gadget ruling story {site.name} {k}", planted_text(rng, 80, 400))))
-            urls.append(site.url(path))
-    urls_file = Path(folder) / "planted-urls.txt"
-    urls_file.write_text("\n".join(urls) + "\n")
-    return sites, urls_file
-
-
-def collect_scenario(urls_file: str | Path, story) -> Scenario:
-    """A collection run (`urls` source) against local sites; extraction in-process."""
-    from collectors import extract
-
-    extract.extract_article("<html><body><p>Warm up the extractors before forking.</p></body></html>")
-
-    def job(db: str) -> None:
-        from collectors.http import Fetcher, FetchSettings
-        from collectors.run import SourceConfig, run_collection
-        from framelens.outlets import OutletRegistry
-        from framelens.store import Store
-        from tests.sites import resolve
-
-        # In the child only: extraction in-process. Its own worker (a fresh interpreter per
-        # run) would put most kills before the first write; bounded extraction is tested elsewhere.
-        extract.extract_bounded = lambda html, url="", extractor="auto", timeout=20: \
-            extract.extract_article(html, url, extractor)
-        fetcher = Fetcher(FetchSettings(user_agent="framelens-test/0.1 (+https://framelens.example/contact)",
-                                        total_timeout=10, host_delay=0.01, allow_private=True, backoff=0.1),
-                          resolver=resolve)
-        with Store(db) as store:
-            report = run_collection(store, story, OutletRegistry([]), ["urls"], fetcher, urls_file=urls_file,
-                                    config=SourceConfig(archive=False, workers=8))
-        if report.total("failed"):
-            raise RuntimeError("; ".join(report.summary_lines()))
-
-    return Scenario("collect", job, story.id)
-
-
-def analysis_scenario(corpus: str | Path | None = None) -> Scenario:
-    """An analysis run (fake embedder) over an imported corpus, the demo story's by default."""
-    from framelens.outlets import default_registry
-    from framelens.settings import DEMO_CORPUS, STORIES_DIR
-    from framelens.stories import load_story
-
-    story = load_story(STORIES_DIR / "demo.yaml")
-    corpus = Path(corpus or DEMO_CORPUS)
-    _warm_up_analysis()
-
-    def prepare(db: str) -> None:
-        from collectors.importer import import_path
-        from framelens.store import Store
-
-        with Store(db) as store:
-            store.upsert_outlets(o.row() for o in default_registry().outlets.values())
-            import_path(store, corpus, story, default_registry())
-
-    def job(db: str) -> None:
-        from analysis.embed import HashingEmbedder
-        from analysis.pipeline import run_analysis
-        from framelens.store import Store
-
-        with Store(db) as store:
-            run_analysis(store, story, embedder=HashingEmbedder(), registry=default_registry())
-
-    return Scenario("analysis", job, story.id, prepare=prepare)
-
-
-def _warm_up_analysis() -> None:
-    """Import what an analysis run imports, so that forked runs start at once."""
-    import analysis.pipeline  # noqa: F401
-    from analysis import clusters, quotes, syndication, words  # noqa: F401
-    import sklearn.cluster  # noqa: F401
-    import sklearn.metrics  # noqa: F401

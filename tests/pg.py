@@ -85,7 +85,8 @@ class PgServer:
             raise PgUnavailable("no PostgreSQL server binaries (initdb) found: install Debian's "
                                 "`postgresql` package (scripts/setup.sh does) or set FRAMELENS_TEST_PG_URL")
         run_as = _run_as()
-        base = Path(tempfile.mkdtemp(prefix="framelens-pg-"))
+        # The postgres user must reach the folder: under /tmp, not a root-only $TMPDIR.
+        base = Path(tempfile.mkdtemp(prefix="framelens-pg-", dir="/tmp" if run_as and os.path.isdir("/tmp") else None))
         server = cls(admin_url="", base=base, bin_dir=bin_dir, run_as=run_as)
         try:
             server._initdb()

@@ -89,9 +89,9 @@ def test_two_collector_processes_on_one_postgresql(local_outlets, stories_dir, p
 
 def test_analysis_on_postgresql_matches_sqlite(pg_url, tmp_path):
     """The demo corpus imported and analysed (fake embedder) on both backends: the same results."""
-    from tests import crash
+    from tests import crash, crash_scenarios
 
-    scenario = crash.analysis_scenario()
+    scenario = crash_scenarios.analysis_scenario()
     snaps = {}
     for name, db in (("postgresql", pg_url), ("sqlite", str(tmp_path / "demo.db"))):
         scenario.prepare(db)

@@ -299,3 +299,31 @@ def test_concurrent_first_opens_create_the_schema_once(any_db):
 def _open_at_once(db: str, barrier) -> None:
     barrier.wait(60)
     Store(db).close()
+
+
+# ---- the PostgreSQL harness itself ----------------------------------------------------------------------
+
+
+def test_without_postgresql_binaries_the_reason_is_clear(monkeypatch):
+    from tests import pg
+
+    monkeypatch.setattr(pg, "find_bin_dir", lambda: None)
+    monkeypatch.delenv("FRAMELENS_TEST_PG_URL", raising=False)
+    with pytest.raises(pg.PgUnavailable, match="install Debian's `postgresql` package"):
+        pg.server_from_env()
+
+
+@pytest.mark.postgres
+def test_an_external_server_from_the_environment(pg_server, monkeypatch):
+    from tests import pg
+
+    monkeypatch.setenv("FRAMELENS_TEST_PG_URL", pg_server.admin_url)
+    external = pg.server_from_env()
+    assert external.base is None
+    url = external.create_database()
+    with Store(url) as s:
+        assert s.dialect == "postgresql" and s.count_articles() == 0
+    external.drop_database(url)
+    external.stop()  # leaves someone else's server alone
+    with pytest.raises(pg.PgUnavailable, match="cannot be reached"):
+        pg.PgServer.external("postgresql+psycopg://postgres@127.0.0.1:1/postgres")

@@ -1,0 +1,126 @@
+"""What a story's detectors say about one article: features, frame, stance, descriptors, facts.
+
+`StoryDetectors` compiles the story once and scores every distinct sentence of the corpus
+once (a `SentenceBank`); `analyse` then only gathers each article's rows. The pipeline,
+the tests and the dev-set benchmark all go through it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Mapping
+
+import numpy as np
+
+from framelens.stories import Detector, Story
+
+from . import detectors as det
+from .framing import ActorFinder, describe_actors, score_frames, score_stance, sentence_weights
+from .voice import author_text, has_quotes
+
+
+@dataclass
+class ArticleView:
+    """One article as the detectors see it: its sentences (the title first, when it has one)."""
+
+    sentences: list[str]
+    has_title: bool = False
+    opinion: bool = False
+    evaluated: bool = True
+    language: str = ""
+
+
+def story_detectors(story: Story) -> list[Detector]:
+    """Every detector of the story (their prototypes are embedded with the sentences)."""
+    return (story.features + story.frames + story.key_facts + list(story.stance.values())
+            + [d for dets in story.descriptors.values() for d in dets])
+
+
+def _stance_detectors(story: Story) -> list[Detector]:
+    """Critical and supportive; the neutral label's prototypes are near-misses for both."""
+    neutral = story.stance.get("neutral")
+    extra = list(neutral.prototypes) if neutral else []
+    return [replace(story.stance[k], negative_prototypes=story.stance[k].negative_prototypes + extra)
+            for k in ("critical", "supportive") if k in story.stance]
+
+
+def fallback_frame(story: Story) -> str:
+    if any(f.id == "other" for f in story.frames):
+        return "other"
+    return story.frames[0].id if story.frames else ""
+
+
+class StoryDetectors:
+    """The story's detectors, scored over a bank of distinct sentences."""
+
+    def __init__(self, story: Story, bank: det.SentenceBank, prototype_vectors: Mapping[str, np.ndarray],
+                 use_prototypes: bool = True, default_threshold: float = det.DEFAULT_THRESHOLD):
+        self.story, self.bank = story, bank
+        dim = bank.vectors.shape[1] if bank.vectors.ndim == 2 and bank.vectors.shape[1] else 1
+        protos = list(dict.fromkeys(det.prototype_texts(story_detectors(story))))
+        topic = det.topic_vector(np.vstack([prototype_vectors[t] for t in protos])) if protos else None
+        build = lambda dets: det.build_matchers(dets, prototype_vectors, dim, default_threshold, use_prototypes,
+                                                topic)
+        self.features, self.frames, self.facts = build(story.features), build(story.frames), build(story.key_facts)
+        self.stance = build(_stance_detectors(story))
+        self.descriptors = {a: build(d) for a, d in story.descriptors.items() if a in story.actors}
+        self.finder = ActorFinder({a: story.actors[a] for a in self.descriptors})
+        self.fallback = fallback_frame(story)
+        self._score_bank()
+
+    def _score_bank(self) -> None:
+        bank = self.bank
+        authors = [author_text(t) for t in bank.texts]  # the author's own words, None for reported speech
+        self.own = np.fromiter((a is not None and not has_quotes(t) for a, t in zip(authors, bank.texts)),
+                               dtype=bool, count=len(bank))
+        self.feature_scores = det.score_bank(self.features, bank)
+        self.frame_scores = det.score_bank(self.frames, bank)
+        self.fact_scores = det.score_bank(self.facts, bank)
+        # Stance is the author's: patterns see only unquoted, unreported words; prototypes only whole own sentences.
+        self.stance_scores = det.score_bank(self.stance, bank, texts=authors, allow_prototype=self.own)
+        self.descriptor_scores = {a: det.score_bank(ms, bank) for a, ms in self.descriptors.items()}
+
+    def analyse(self, view: ArticleView) -> dict:
+        """The article's payload fields computed by the detectors."""
+        if not view.evaluated:
+            return self._not_evaluated(view)
+        s = view.sentences
+        ids = self.bank.ids(s)
+        take = lambda scores: {k: v.take(ids) for k, v in scores.items()}
+        weights = sentence_weights(len(s), view.has_title, view.opinion, self.own[ids])
+        described = describe_actors(self.finder, self.descriptors,
+                                    {a: take(sc) for a, sc in self.descriptor_scores.items()}, s)
+        return {
+            "features": {m.id: det.answer(self.feature_scores[m.id].take(ids), s).as_dict() for m in self.features},
+            "frame": score_frames(take(self.frame_scores), s, weights, self.fallback),
+            "stance": score_stance(take(self.stance_scores), s, view.has_title, view.opinion),
+            "descriptors": {a: sorted(found) for a, found in described.items()},
+            "descriptor_evidence": described,
+            "key_facts": {m.id: det.answer(self.fact_scores[m.id].take(ids), s).as_dict(with_score=False)
+                          for m in self.facts},
+            "language": view.language, "evaluated": True,
+        }
+
+    def _not_evaluated(self, view: ArticleView) -> dict:
+        """Another language than the story's: nothing is claimed absent, everything is 'not evaluated'."""
+        return {
+            "features": {m.id: {"present": None, "score": 0.0, "evidence": []} for m in self.features},
+            "frame": {"primary": self.fallback, "scores": {m.id: 0.0 for m in self.frames}, "evidence": []},
+            "stance": {"label": "neutral", "score": 0.0, "evidence": []},
+            "descriptors": {a: [] for a in self.descriptors},
+            "descriptor_evidence": {a: {} for a in self.descriptors},
+            "key_facts": {m.id: {"present": None, "evidence": []} for m in self.facts},
+            "language": view.language, "evaluated": False,
+        }
+
+
+def detectors_for_texts(story: Story, embedder, views: list[ArticleView], use_prototypes: bool = True,
+                        default_threshold: float = det.DEFAULT_THRESHOLD) -> StoryDetectors:
+    """Embed the views' sentences and the story's prototypes in one call and build the detectors."""
+    sentences = [t for v in views for t in v.sentences]
+    texts = list(dict.fromkeys(sentences + det.prototype_texts(story_detectors(story))))
+    vectors = np.asarray(embedder.encode(texts), dtype=np.float32) if texts else np.zeros((0, 1), np.float32)
+    lookup = dict(zip(texts, vectors))
+    dim = vectors.shape[1] if len(vectors) else 1
+    bank = det.SentenceBank.from_lookup(sentences, lookup, dim)
+    return StoryDetectors(story, bank, lookup, use_prototypes, default_threshold)

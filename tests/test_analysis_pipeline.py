@@ -1,0 +1,356 @@
+"""The analysis run end to end: stored shapes, determinism, incrementality, languages, export, CLI, demo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from analysis.embed import HashingEmbedder
+from analysis.export import write_articles_json
+from analysis.pipeline import DEFAULT_STAGES, run_analysis
+from framelens.records import ArticleRecord
+from framelens.stories import load_story
+from framelens.store import Store
+from tests.test_embed import real_embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+
+KETTLE_STORY = textwrap.dedent("""\
+    title: The Kettle ruling
+    description: A fictional ruling used by the analysis pipeline tests.
+    dates: {start: 2024-05-01, end: 2024-05-20}
+    query: {keywords: [kettle ruling]}
+    primary_source: {path: kettle-order.txt, title: Order in Brewline v. Kettlehost}
+    actors:
+      brewline: {label: Brewline, aliases: [Brewline Inc.]}
+      kettlehost: {label: Kettlehost, aliases: [Kettlehost Cloud]}
+    features:
+      - id: names_judge
+        label: Names the judge
+        patterns: ['\\bJudge Ada Quill\\b']
+        prototypes: [The ruling was written by Judge Ada Quill.]
+      - id: mentions_outage
+        label: Mentions the outage
+        patterns: ['\\boutage\\b']
+        prototypes: [The service went dark for a week.]
+    frames:
+      - {id: legal, label: Legal, patterns: ['\\bcourt\\b', '\\bmotion\\b', '\\birreparable harm\\b']}
+      - {id: business, label: Business, patterns: ['\\bshares?\\b', '\\binvestors?\\b', '\\banalysts?\\b']}
+      - {id: other, label: Other}
+    stance:
+      target: the ruling
+      labels:
+        critical: {label: Critical, patterns: ['\\boutrageous\\b']}
+        neutral: {label: Neutral}
+        supportive: {label: Supportive, patterns: ['\\bright call\\b']}
+    descriptors:
+      brewline:
+        - {id: upstart, label: upstart, patterns: ['\\bupstart\\b']}
+    key_facts:
+      - {id: denied, label: Motion denied, statement: The court denied the motion., patterns: ['\\bdenied\\b']}
+    """)
+ORDER = ("ORDER DENYING MOTION FOR A PRELIMINARY INJUNCTION\n\n"
+         "The motion is denied because Brewline has not shown irreparable harm. Kettlehost may keep its servers "
+         "offline while the case proceeds. The Court expresses no view on the merits of the remaining claims.")
+WIRE = ("Judge Ada Quill denied Brewline's motion on Tuesday. Brewline, an upstart brewing app, had asked the court "
+        "to order Kettlehost to restore its servers after a week-long outage. \"The motion is denied because Brewline "
+        "has not shown irreparable harm,\" the judge wrote. Kettlehost said it was pleased with the decision.")
+# (url, outlet domain, title, text, role, language given by the source)
+ARTICLES = [
+    ("https://court.example/brewline-v-kettlehost/order.pdf", "court.example", "Order in Brewline v. Kettlehost",
+     ORDER, "primary_source", "en"),
+    ("https://middle.example/wire/brewline-motion-denied", "middle.example",
+     "Judge denies Brewline motion against Kettlehost", WIRE, "article", ""),
+    ("https://leftside.example/news/brewline-loses-hosting-case", "leftside.example",
+     "Brewline loses its hosting case", WIRE, "article", ""),
+    ("https://rightway.example/opinion/an-outrageous-ruling", "rightway.example", "Opinion: An outrageous ruling",
+     "This outrageous ruling leaves every small company at the mercy of its host. Brewline did nothing to deserve a "
+     "week in the dark, and its investors deserve better than a judge who shrugs.", "article", ""),
+    ("https://leftside.example/business/brewline-shares-slide", "leftside.example",
+     "Brewline shares slide after court loss",
+     "Shares in Brewline fell 8 percent on Wednesday after the court denied its motion. Investors worry that the "
+     "outage will drive customers to rival apps. One analyst called the decision the right call for Kettlehost.",
+     "article", ""),
+    ("https://middle.example/de/brewline-antrag-abgelehnt", "middle.example",
+     "Richterin weist Antrag von Brewline ab",
+     "Eine Bundesrichterin hat am Dienstag den Eilantrag des Unternehmens Brewline abgelehnt. Der Anbieter Kettlehost "
+     "muss die Server der App nicht wieder einschalten, entschied das Gericht. Brewline kündigte an, weiter zu "
+     "kämpfen, und sprach von einem schweren Schlag für kleine Firmen.", "article", ""),
+]
+APPEAL = ("https://rightway.example/news/brewline-plans-appeal", "rightway.example", "Brewline plans an appeal",
+          "The company will ask a higher court to hear its case next month. Its founders have hired a new legal team.",
+          "article", "")
+
+CONTRACT_KEYS = {"url", "outlet", "domain", "lean", "title", "published", "language", "role", "features", "frame",
+                 "stance", "descriptors", "key_facts", "quotes", "syndication_group", "cluster", "x", "y"}
+PAYLOAD_KEYS = {"features", "frame", "stance", "descriptors", "descriptor_evidence", "key_facts", "quotes",
+                "syndication_group", "syndication_original", "cluster", "x", "y", "language", "evaluated"}
+STORY_RESULTS = {"provenance", "clusters", "talking_points", "quote_passages", "syndication", "term_counts",
+                 "words_left_right"}
+
+
+@pytest.fixture
+def kettle(stories_dir):
+    (stories_dir / "kettle.yaml").write_text(KETTLE_STORY, encoding="utf-8")
+    (stories_dir / "kettle-order.txt").write_text(ORDER, encoding="utf-8")
+    return load_story("kettle")
+
+
+def fill(store: Store, registry, rows=ARTICLES, story_id: str = "kettle") -> list[int]:
+    """Register the fictional outlets and store the rows; returns the article ids in row order."""
+    store.upsert_outlets(o.row() for o in registry.outlets.values())
+    ids = []
+    for day, (url, domain, title, text, role, language) in enumerate(rows):
+        rec = ArticleRecord(url=url, text=text, title=title, role=role, language=language,
+                            published=datetime(2024, 5, 7 + day, 9, 0, tzinfo=timezone.utc))
+        status, article_id = store.add_article(story_id, rec, url, domain)
+        assert status == "new"
+        ids.append(article_id)
+    return ids
+
+
+class CountingEmbedder:
+    """The hashing stand-in, recording every text it is asked to encode."""
+
+    def __init__(self):
+        self.inner, self.name, self.seen = HashingEmbedder(), HashingEmbedder.name, []
+
+    def encode(self, texts):
+        self.seen.extend(texts)
+        return self.inner.encode(texts)
+
+
+def export(store: Store, story, out: Path) -> bytes:
+    out.mkdir(parents=True, exist_ok=True)
+    return write_articles_json(store, story, out).read_bytes()
+
+
+# ---------------------------------------------------------------- stored results
+
+def test_results_are_stored_in_the_documented_shapes(kettle, store, registry):
+    ids = fill(store, registry)
+    summary = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    assert summary["articles"] == len(ARTICLES) and summary["sentences_encoded"] > 0
+    results = store.article_results("kettle")
+    assert set(results) == set(ids)
+    for payload in results.values():
+        assert set(payload) >= PAYLOAD_KEYS
+        assert set(payload["features"]) == {"names_judge", "mentions_outage"}
+        assert set(payload["key_facts"]) == {"denied"}
+        assert set(payload["frame"]["scores"]) == {"legal", "business", "other"}
+        assert set(payload["descriptors"]) == set(payload["descriptor_evidence"]) == {"brewline"}
+
+    order, wire, copy, opinion, business, german = (results[i] for i in ids)
+    assert wire["features"]["names_judge"] == {"present": True, "score": 1.0,
+                                               "evidence": ["Judge Ada Quill denied Brewline's motion on Tuesday."]}
+    assert wire["key_facts"]["denied"]["present"] is True and "score" not in wire["key_facts"]["denied"]
+    assert wire["descriptors"] == {"brewline": ["upstart"]}
+    assert wire["frame"]["primary"] == "legal" and business["frame"]["primary"] == "business"
+    assert opinion["stance"]["label"] == "critical" and opinion["stance"]["evidence"]
+    assert wire["stance"]["label"] == "neutral"
+    assert business["stance"]["label"] == "neutral"  # "the right call" is an analyst's, not the author's
+    assert {q["fidelity"] for q in wire["quotes"]} == {"exact"}
+    assert wire["quotes"][0]["source_passage"].startswith("The motion is denied because Brewline")
+    assert wire["syndication_group"] and wire["syndication_group"] == copy["syndication_group"]
+    assert [wire["syndication_original"], copy["syndication_original"]] == [True, False]
+    assert opinion["syndication_group"] is None and german["syndication_group"] is None
+
+    story_results = store.story_results("kettle")
+    assert set(story_results) >= STORY_RESULTS
+    provenance = story_results["provenance"]
+    assert provenance["model"] == "hashing-256" and provenance["story_file_hash"] == kettle.file_hash
+    assert provenance["analysis_version"] and provenance["article_count"] == len(ARTICLES)
+    assert set(provenance["content_hashes"]) == {str(i) for i in ids}
+    assert [g["article_ids"] for g in story_results["syndication"]] == [[ids[1], ids[2]]]
+    assert story_results["quote_passages"]["passages"]
+    for cluster in story_results["clusters"]:
+        assert {"id", "label", "terms", "typical_article_id", "size"} <= set(cluster)
+
+
+def test_an_article_in_another_language_is_not_evaluated(kettle, store, registry):
+    ids = fill(store, registry)
+    run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    results = store.article_results("kettle")
+    german = results[ids[-1]]
+    assert german["language"] == "de" and german["evaluated"] is False
+    assert all(f["present"] is None for f in german["features"].values())
+    assert all(f["present"] is None for f in german["key_facts"].values())
+    for i in ids[:-1]:
+        assert results[i]["evaluated"] is True and results[i]["language"] in ("en", "")
+        assert all(isinstance(f["present"], bool) for f in results[i]["features"].values())
+    assert store.story_result("kettle", "provenance").get("not_evaluated", [ids[-1]]) == [ids[-1]]
+
+
+# ---------------------------------------------------------------- determinism and incrementality
+
+def test_two_fresh_databases_give_byte_identical_exports(kettle, registry, tmp_path):
+    exports = []
+    for name in ("first", "second"):
+        with Store(str(tmp_path / f"{name}.db")) as store:
+            fill(store, registry)
+            run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+            exports.append(export(store, kettle, tmp_path / name))
+            run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)  # again, all from the cache
+            assert export(store, kettle, tmp_path / f"{name}-again") == exports[-1]
+    assert exports[0] == exports[1]
+    assert len(json.loads(exports[0])) == len(ARTICLES)
+
+
+def test_adding_one_article_embeds_only_its_new_sentences(kettle, store, registry):
+    fill(store, registry)
+    first = CountingEmbedder()
+    summary = run_analysis(store, kettle, embedder=first, registry=registry)
+    assert summary["sentences_encoded"] == len(set(first.seen)) > 0
+    again = CountingEmbedder()
+    assert run_analysis(store, kettle, embedder=again, registry=registry)["sentences_encoded"] == 0
+    assert again.seen == []
+
+    fill(store, registry, rows=[APPEAL])
+    later = CountingEmbedder()
+    summary = run_analysis(store, kettle, embedder=later, registry=registry)
+    new_sentences = ["Brewline plans an appeal", "The company will ask a higher court to hear its case next month.",
+                     "Its founders have hired a new legal team."]
+    assert summary["sentences_encoded"] == 3 and sorted(later.seen) == sorted(new_sentences)
+    assert len(store.article_results("kettle")) == len(ARTICLES) + 1
+
+
+def test_incremental_with_the_real_model(kettle, store, registry):
+    fill(store, registry, rows=ARTICLES[:3])
+    model = real_embedder()
+    first = run_analysis(store, kettle, embedder=model, registry=registry)
+    fill(store, registry, rows=[APPEAL])
+    second = run_analysis(store, kettle, embedder=model, registry=registry)
+    assert first["sentences_encoded"] > 10 and second["sentences_encoded"] == 3
+    assert store.story_result("kettle", "provenance")["model"] == "all-MiniLM-L6-v2"
+
+
+# ---------------------------------------------------------------- the export contract
+
+def _is_float(v) -> bool:
+    return isinstance(v, float)
+
+
+def test_articles_json_follows_the_contract(kettle, store, registry, tmp_path):
+    fill(store, registry)
+    run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    records = json.loads(export(store, kettle, tmp_path / "out"))
+    assert sorted(r["url"] for r in records) == sorted(row[0] for row in ARTICLES)
+    assert {r["role"] for r in records} == {"article", "primary_source"}
+    frames = {"legal", "business", "other"}
+    for r in records:
+        assert set(r) == CONTRACT_KEYS, r["url"]
+        for key in ("url", "outlet", "domain", "lean", "title", "language"):
+            assert isinstance(r[key], str), key
+        datetime.fromisoformat(r["published"])
+        assert r["role"] in ("article", "primary_source")
+        assert set(r["features"]) == {"names_judge", "mentions_outage"}
+        for f in r["features"].values():
+            assert set(f) == {"present", "score", "evidence"}
+            assert f["present"] in (True, False, None) and _is_float(f["score"])
+            assert all(isinstance(s, str) for s in f["evidence"])
+        assert set(r["frame"]) == {"primary", "scores"} and r["frame"]["primary"] in frames
+        assert set(r["frame"]["scores"]) == frames and all(_is_float(v) for v in r["frame"]["scores"].values())
+        assert set(r["stance"]) == {"label", "score", "evidence"}
+        assert r["stance"]["label"] in ("critical", "neutral", "supportive") and _is_float(r["stance"]["score"])
+        assert r["descriptors"] == {"brewline": r["descriptors"]["brewline"]}
+        assert set(r["descriptors"]["brewline"]) <= {"upstart"}
+        assert set(r["key_facts"]) == {"denied"} and set(r["key_facts"]["denied"]) == {"present", "evidence"}
+        for q in r["quotes"]:
+            assert set(q) == {"text", "fidelity", "source_passage", "similarity"}
+            assert q["fidelity"] in ("exact", "close", "altered", "not_in_source")
+            assert isinstance(q["text"], str) and (q["source_passage"] is None or isinstance(q["source_passage"], str))
+            assert _is_float(q["similarity"])
+        assert r["syndication_group"] is None or isinstance(r["syndication_group"], str)
+        assert isinstance(r["cluster"], int) and _is_float(r["x"]) and _is_float(r["y"])
+    by_url = {r["url"]: r for r in records}
+    wire = by_url[ARTICLES[1][0]]
+    assert (wire["outlet"], wire["domain"], wire["lean"]) == ("Middle Post", "middle.example", "center")
+    assert by_url[ARTICLES[-1][0]]["language"] == "de"
+
+
+# ---------------------------------------------------------------- the command line
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_run_without_articles_fails_with_1(kettle, tmp_path):
+    done = cli("run", "--story", "kettle", "--db", str(tmp_path / "empty.db"))
+    assert done.returncode == 1 and "no articles" in done.stderr
+
+
+def test_an_unknown_story_is_a_usage_error(kettle, tmp_path):
+    for command in (["run"], ["export", "--out", str(tmp_path / "out")]):
+        done = cli(*command, "--story", "no-such-story", "--db", str(tmp_path / "x.db"))
+        assert done.returncode == 2 and "no-such-story" in done.stderr
+
+
+def test_export_exit_codes(kettle, store, registry, tmp_path):
+    db = str(store.db)
+    fill(store, registry)
+    done = cli("export", "--story", "kettle", "--db", db, "--out", str(tmp_path / "early"))
+    assert done.returncode == 1 and "no analysis results" in done.stderr
+    run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    done = cli("export", "--story", "kettle", "--db", db, "--out", str(tmp_path / "bad"), "--format", "json,gif")
+    assert done.returncode == 2 and "unknown format" in done.stderr
+    done = cli("export", "--story", "kettle", "--db", db, "--out", str(tmp_path / "good"))
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads((tmp_path / "good" / "articles.json").read_text())) == len(ARTICLES)
+
+
+# ---------------------------------------------------------------- the bundled demo, end to end
+
+def _f1(tp: int, fp: int, fn: int) -> float:
+    return 1.0 if not (tp + fp + fn) else 2 * tp / (2 * tp + fp + fn)
+
+
+def test_the_demo_corpus_matches_its_labels(tmp_path, monkeypatch):
+    """Import with the CLI, analyse with the real model, compare with data/demo/labels.json.
+
+    Measured when written: feature macro-F1 0.997 (35 English articles), primary frame
+    0.857, stance 0.889, syndication groups exact. The floors sit a little under that.
+    Quotes, clusters and words are not scored here, so those stages are left out (the
+    full command-line build of the demo runs them in tests/test_demo.py).
+    """
+    scored = [s for s in DEFAULT_STAGES if s.name in {"load", "sentences", "embed", "detect", "syndication"}]
+    monkeypatch.delenv("FRAMELENS_STORIES_DIR", raising=False)
+    db = str(tmp_path / "demo.db")
+    done = subprocess.run([sys.executable, "-m", "collectors", "import", "data/demo/articles.jsonl", "--story", "demo",
+                           "--db", db], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    labels = json.loads((ROOT / "data" / "demo" / "labels.json").read_text(encoding="utf-8"))
+    with Store(db) as store:
+        run_analysis(store, load_story("demo"), embedder=real_embedder(), stages=scored)
+        urls = {a["id"]: a["url"] for a in store.articles("demo", with_text=False)}
+        results = {urls[i]: p for i, p in store.article_results("demo").items()}
+
+    english = [u for u in labels if labels[u]["language"] == "en"]
+    assert [u for u in labels if not results[u]["evaluated"]] == [u for u in labels if u not in english]
+    features = sorted(next(iter(labels.values()))["features"])
+    f1 = {}
+    for f in features:
+        gold = [labels[u]["features"][f] for u in english]
+        found = [results[u]["features"][f]["present"] for u in english]
+        f1[f] = _f1(sum(g and p for g, p in zip(gold, found)), sum(p and not g for g, p in zip(gold, found)),
+                    sum(g and not p for g, p in zip(gold, found)))
+    assert sum(f1.values()) / len(f1) >= 0.95, f1
+    assert min(f1.values()) >= 0.85, f1
+    frame = sum(labels[u]["frame"] == results[u]["frame"]["primary"] for u in english) / len(english)
+    stance = sum(labels[u]["stance"] == results[u]["stance"]["label"] for u in labels) / len(labels)
+    assert frame >= 0.8 and stance >= 0.8, (frame, stance)
+
+    def groups(rows: dict) -> list[list[str]]:
+        found: dict[str, list[str]] = {}
+        for u in sorted(labels):
+            if rows[u]["syndication_group"]:
+                found.setdefault(rows[u]["syndication_group"], []).append(u)
+        return sorted(found.values())
+
+    assert groups(results) == groups(labels)
