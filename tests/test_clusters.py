@@ -151,20 +151,10 @@ def test_talking_points_scale_without_quadratic_memory():
 
 @pytest.fixture(scope="module")
 def encode():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        from analysis.embed import SentenceEmbedder
+    from tests.test_embed import real_embedder
 
-        model = SentenceEmbedder()
-        model.encode(["warm-up"])
-        return lambda texts: np.asarray(model.encode(texts))
-    except Exception:  # the embedding module is written in parallel; fall back to the model
-        from sentence_transformers import SentenceTransformer
-
-        from framelens.settings import model_path
-
-        model = SentenceTransformer(model_path(), device="cpu")
-        return lambda texts: model.encode(texts, normalize_embeddings=True, batch_size=64)
+    model = real_embedder()
+    return lambda texts: np.asarray(model.encode(texts))
 
 
 def test_talking_points_with_the_model_find_paraphrases(encode):

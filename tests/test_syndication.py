@@ -68,20 +68,10 @@ def _sentences(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def encode():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        from analysis.embed import SentenceEmbedder
+    from tests.test_embed import real_embedder
 
-        model = SentenceEmbedder()
-        model.encode(["warm-up"])
-        return lambda texts: np.asarray(model.encode(texts))
-    except Exception:  # the embedding module is written in parallel; fall back to the model
-        from sentence_transformers import SentenceTransformer
-
-        from framelens.settings import model_path
-
-        model = SentenceTransformer(model_path(), device="cpu")
-        return lambda texts: model.encode(texts, normalize_embeddings=True, batch_size=64)
+    model = real_embedder()
+    return lambda texts: np.asarray(model.encode(texts))
 
 
 def _doc(doc_id, text, encode, hours=0, language="en"):
