@@ -3,7 +3,6 @@ independent reports of the same event kept apart; sub-quadratic on 2,000 article
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from datetime import datetime, timedelta, timezone
