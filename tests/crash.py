@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import subprocess
 import os
 import random
 import re
@@ -192,10 +193,53 @@ def _check_results(snap: Snapshot, reference: Snapshot, complete: bool) -> list[
 # ---- killing -----------------------------------------------------------------------------------------
 
 
-def run_and_kill(target: Callable, args: tuple, delay: float) -> bool:
-    """Run target(*args) in a forked child, SIGKILL it after `delay` s; True when it was still running."""
-    ctx = multiprocessing.get_context("fork")
-    child = ctx.Process(target=target, args=args)
+class _Command:
+    """A fresh interpreter running a job: the Process-like face run_and_kill/run_to_end use.
+
+    Jobs that use threaded native libraries (BLAS, OpenMP) must not be forked from the
+    threaded test process: a child can inherit a lock held by another thread and hang.
+    """
+
+    def __init__(self, argv: list[str]):
+        self.__name__ = argv[-1][:60]
+        self._argv = argv
+        self._proc = None
+
+    def start(self) -> None:
+        root = Path(__file__).resolve().parent.parent
+        self._proc = subprocess.Popen(self._argv, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def join(self, timeout: float | None = None) -> None:
+        try:
+            self._proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def is_alive(self) -> bool:
+        return self._proc.poll() is None
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    @property
+    def exitcode(self):
+        return self._proc.poll()
+
+
+def _child(target, args: tuple):
+    """A child for target(*args): a fresh interpreter for command jobs, else a fork."""
+    if isinstance(target, list):
+        return _Command(target + list(args))
+    return multiprocessing.get_context("fork").Process(target=target, args=args)
+
+
+def run_and_kill(target: Callable | list[str], args: tuple, delay: float) -> bool:
+    """Run target(*args) in a child, SIGKILL it after `delay` s; True when it was still running.
+
+    `target` is a function (run in a forked child) or a command line (the args appended).
+    """
+    child = _child(target, args)
     child.start()
     child.join(delay)
     killed = child.is_alive()
@@ -207,19 +251,22 @@ def run_and_kill(target: Callable, args: tuple, delay: float) -> bool:
     return killed
 
 
-def run_to_end(target: Callable, args: tuple, timeout: float = 300) -> float:
-    """Run target(*args) in a forked child to the end; returns the seconds it took."""
-    ctx = multiprocessing.get_context("fork")
+def run_to_end(target: Callable | list[str], args: tuple, timeout: float = 300) -> float:
+    """Run target(*args) in a child to the end; returns the seconds it took."""
     started = time.monotonic()
-    child = ctx.Process(target=target, args=args)
+    child = _child(target, args)
     child.start()
     child.join(timeout)
     if child.is_alive():
         os.kill(child.pid, signal.SIGKILL)
-        raise RuntimeError(f"{target.__name__} did not finish in {timeout} s")
+        raise RuntimeError(f"{_name(target)} did not finish in {timeout} s")
     if child.exitcode != 0:
-        raise RuntimeError(f"{target.__name__} failed (exit {child.exitcode})")
+        raise RuntimeError(f"{_name(target)} failed (exit {child.exitcode})")
     return time.monotonic() - started
+
+
+def _name(target) -> str:
+    return " ".join(target[-1:]) if isinstance(target, list) else target.__name__
 
 
 # ---- the sweep ---------------------------------------------------------------------------------------
@@ -233,7 +280,7 @@ class Scenario:
     """
 
     name: str
-    job: Callable[[str], None]
+    job: Callable[[str], None] | list[str]  # a function, or a command line the db path is appended to
     story_id: str
     planted: bool = False
     prepare: Callable[[str], None] | None = None

@@ -7,6 +7,7 @@ job needs is imported (and warmed up) in the parent first, so a child starts at 
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 from tests.crash import Scenario, planted_text
@@ -79,7 +80,6 @@ def analysis_scenario(corpus: str | Path | None = None) -> Scenario:
 
     story = load_story(STORIES_DIR / "demo.yaml")
     corpus = Path(corpus or DEMO_CORPUS)
-    _warm_up_analysis()
 
     def prepare(db: str) -> None:
         from collectors.importer import import_path
@@ -89,20 +89,22 @@ def analysis_scenario(corpus: str | Path | None = None) -> Scenario:
             store.upsert_outlets(o.row() for o in default_registry().outlets.values())
             import_path(store, corpus, story, default_registry())
 
-    def job(db: str) -> None:
-        from analysis.embed import HashingEmbedder
-        from analysis.pipeline import run_analysis
-        from framelens.store import Store
-
-        with Store(db) as store:
-            run_analysis(store, story, embedder=HashingEmbedder(), registry=default_registry())
-
+    # A fresh interpreter per run: numpy/sklearn thread pools do not survive a fork from
+    # the threaded test process (a forked child hung on an inherited lock).
+    job = [sys.executable, "-c", "import sys; from tests.crash_scenarios import analyse_demo; analyse_demo(sys.argv[1])"]
     return Scenario("analysis", job, story.id, prepare=prepare)
 
 
-def _warm_up_analysis() -> None:
-    """Import what an analysis run imports, so that forked runs start at once."""
-    import analysis.pipeline  # noqa: F401
-    from analysis import clusters, quotes, syndication, words  # noqa: F401
-    import sklearn.cluster  # noqa: F401
-    import sklearn.metrics  # noqa: F401
+def analyse_demo(db: str) -> None:
+    """The analysis scenario's job: the demo story analysed with the fake embedder."""
+    from analysis.embed import HashingEmbedder
+    from analysis.pipeline import run_analysis
+    from framelens.outlets import default_registry
+    from framelens.settings import STORIES_DIR
+    from framelens.stories import load_story
+    from framelens.store import Store
+
+    with Store(db) as store:
+        run_analysis(store, load_story(STORIES_DIR / "demo.yaml"), embedder=HashingEmbedder(),
+                     registry=default_registry())
+
