@@ -1,7 +1,7 @@
 """kill -9 machinery shared by tests/test_durability.py and benchmarks/crash_sweep.py.
 
 A *scenario* knows how to run one job (an import, a collection run, an analysis run) in a
-forked child, what a finished job leaves in the database (the reference, taken from an
+child process (a fork, or a fresh interpreter for command-line jobs), what a finished job leaves in the database (the reference, taken from an
 uninterrupted run), and how to check a database after a kill. `sweep()` repeats
 
     fresh database → 1–4 runs killed with SIGKILL after a random delay, each followed by

@@ -1,7 +1,9 @@
 """The jobs tests/crash.py kills: an import, a collection run against local sites, an analysis run.
 
-Each builder returns a `crash.Scenario` whose `job(db)` runs in a forked child; what the
-job needs is imported (and warmed up) in the parent first, so a child starts at once.
+Each builder returns a `crash.Scenario`. The import and collection jobs are functions run in
+a forked child (what they need is imported and warmed up in the parent first, so a child
+starts at once); the analysis job is a command line run in a fresh interpreter, because
+forking the threaded test process with torch loaded can hang.
 """
 
 from __future__ import annotations
