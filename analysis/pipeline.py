@@ -12,6 +12,8 @@ Deterministic: stable ordering (article id), fixed seeds, rounded floats.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from .article import ArticleView, StoryDetectors, story_detectors
 from .language import detect_language
 from .sentences import document_sentences
 
-ANALYSIS_VERSION = "2.0"
+ANALYSIS_VERSION = "2.1"
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
                          r"blogs?|perspectives?|views?)/", re.I)
 OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective)\s*[:|—–-]", re.I)
@@ -76,6 +78,9 @@ class Context:
     story_results: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     progress: Callable[[str, int, int], None] | None = None
+    model: str = ""
+    previous: dict[int, dict] = field(default_factory=dict)  # the last run's payloads, by article id
+    reused: dict = field(default_factory=dict)  # stage -> articles whose result came from the last run
 
     @property
     def articles(self) -> list[Doc]:
@@ -104,6 +109,7 @@ class LoadStage:
             outlet = outlets.get(row["domain"]) or registry.lookup(row["domain"]).row()
             row["outlet_name"], row["lean"], row["kind"] = outlet["name"], outlet["lean"], outlet["kind"]
         ctx.docs = [Doc(r["id"], r) for r in rows]
+        ctx.previous = ctx.store.article_results(ctx.story.id) if ctx.store is not None else {}
         primaries = [d for d in ctx.docs if d.row["role"] == "primary_source"]
         ctx.source = primaries[0] if primaries else _local_primary(ctx.story)
 
@@ -162,17 +168,53 @@ def _encode_in_chunks(ctx: Context, texts: list[str]) -> np.ndarray:
     return np.vstack(parts) if parts else np.zeros((0, 1), dtype=np.float32)
 
 
+def result_key(ctx: Context, doc: Doc, *extra: str) -> str:
+    """What a per-article result depends on: the article's text, title, opinion and
+    language, the story file, the model and the analysis version (plus `extra`)."""
+    parts = [ANALYSIS_VERSION, ctx.model, ctx.story.file_hash, doc.row.get("title") or "", doc.row.get("text") or "",
+             doc.opinion, doc.evaluated, doc.language, *extra]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _reusable(ctx: Context, doc: Doc, key_name: str, key: str) -> dict | None:
+    """The last run's payload of this article when it was computed from the same inputs."""
+    old = ctx.previous.get(doc.id)
+    return old if old is not None and old.get(key_name) == key else None
+
+
 class DetectStage:
-    """Features, frames, stance, descriptors and key facts, with evidence (analysis/article.py)."""
+    """Features, frames, stance, descriptors and key facts, with evidence (analysis/article.py).
+
+    Per-article results depend only on the article, the story file, the model and the
+    analysis version, so an article whose result key matches the last run's keeps that
+    result; only the others are scored (over a bank of their sentences alone).
+    """
 
     name = "detect"
 
     def run(self, ctx: Context) -> None:
-        detectors = StoryDetectors(ctx.story, ctx.bank, ctx.lookup)
-        for i, doc in enumerate(ctx.docs):
+        fresh = []
+        for doc in ctx.docs:
+            key = result_key(ctx, doc)
+            old = _reusable(ctx, doc, "detect_key", key)
+            if old is not None and old.get("detect_fields"):
+                doc.payload.update({k: old[k] for k in old["detect_fields"] if k in old})
+                doc.payload["detect_fields"], doc.payload["detect_key"] = old["detect_fields"], key
+            else:
+                fresh.append((doc, key))
+        ctx.reused["detect"] = len(ctx.docs) - len(fresh)
+        if not fresh:
+            return
+        dim = ctx.bank.vectors.shape[1] if ctx.bank is not None and ctx.bank.vectors.ndim == 2 else 1
+        bank = ctx.bank if len(fresh) == len(ctx.docs) else \
+            det.SentenceBank.from_lookup((s for d, _ in fresh for s in d.sentences), ctx.lookup, dim)
+        detectors = StoryDetectors(ctx.story, bank, ctx.lookup)
+        for i, (doc, key) in enumerate(fresh):
             view = ArticleView(doc.sentences, doc.has_title, doc.opinion, doc.evaluated, doc.language)
-            doc.payload.update(detectors.analyse(view))
-            ctx.tick("detect", i + 1, len(ctx.docs))
+            result = detectors.analyse(view)
+            doc.payload.update(result)
+            doc.payload["detect_fields"], doc.payload["detect_key"] = sorted(result), key
+            ctx.tick("detect", i + 1, len(fresh))
 
 
 class LookupEmbedder:
@@ -199,16 +241,25 @@ class QuoteStage:
         from .quotes import align_quotes, extract_quotes, quote_passages
 
         source_sentences = ctx.source.sentences if ctx.source else []
+        source_hash = hashlib.sha256("\n".join(source_sentences).encode("utf-8")).hexdigest()
         embedder = LookupEmbedder(ctx.lookup, ctx.embedder)
-        aligned = {}
+        aligned, reused = {}, 0
         for i, doc in enumerate(ctx.articles):
-            quotes = extract_quotes(doc.row.get("text") or "")
-            rows = align_quotes(quotes, source_sentences, embedder=embedder) if quotes else []
-            aligned[doc.id] = rows
-            doc.payload["quotes"] = [{"text": r["text"], "fidelity": r["fidelity"],
-                                      "source_passage": r.get("source_passage"),
-                                      "similarity": round(float(r.get("similarity") or 0.0), 4)} for r in rows]
+            key = result_key(ctx, doc, "quotes", source_hash)
+            old = _reusable(ctx, doc, "quotes_key", key)
+            if old is not None:
+                doc.payload["quotes"], reused = old.get("quotes", []), reused + 1
+            else:
+                quotes = extract_quotes(doc.row.get("text") or "")
+                rows = align_quotes(quotes, source_sentences, embedder=embedder) if quotes else []
+                doc.payload["quotes"] = [{"text": r["text"], "fidelity": r["fidelity"],
+                                          "source_passage": r.get("source_passage"),
+                                          "source_index": r.get("source_index"),
+                                          "similarity": round(float(r.get("similarity") or 0.0), 4)} for r in rows]
+            doc.payload["quotes_key"] = key
+            aligned[doc.id] = doc.payload["quotes"]
             ctx.tick("quotes", i + 1, len(ctx.articles))
+        ctx.reused["quotes"] = reused
         for doc in ctx.docs:
             doc.payload.setdefault("quotes", [])
         if ctx.source is not None and source_sentences:
@@ -289,7 +340,7 @@ def run_analysis(store: Store, story: Story, embedder=None, registry: OutletRegi
 
     inner = embedder or SentenceEmbedder()
     cached = CachedEmbedder(inner, store)
-    ctx = Context(story, store, cached, registry or default_registry(), progress=progress)
+    ctx = Context(story, store, cached, registry or default_registry(), progress=progress, model=inner.name)
     run_id = store.start_run(story.id, "analysis", sources=inner.name)
     status, summary = "failed", {}
     try:
@@ -318,4 +369,4 @@ def save_results(ctx: Context, model: str, encoded: int) -> dict:
         "not_evaluated": sorted(d.id for d in ctx.docs if not d.evaluated)}
     ctx.store.replace_results(ctx.story.id, {d.id: d.payload for d in ctx.docs}, ctx.story_results)
     return {"articles": len(ctx.docs), "sentences_encoded": encoded, "sentences": len(ctx.bank or []),
-            "timings": ctx.timings}
+            "reused": ctx.reused, "timings": ctx.timings}

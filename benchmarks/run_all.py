@@ -22,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 
 FULL = {
     "extraction": ["bench_extraction.py"],
+    "detectors": ["bench_detectors.py"],
     "analysis": ["bench_analysis.py", "--n", "300"],
     "incremental": ["bench_incremental.py", "--n", "2000"],
     "scale": ["bench_scale.py", "--max-n", "10000"],
@@ -31,6 +32,7 @@ FULL = {
 }
 QUICK = {
     "extraction": ["bench_extraction.py"],
+    "detectors": ["bench_detectors.py", "--no-demo"],
     "analysis": ["bench_analysis.py", "--n", "60"],
     "incremental": ["bench_incremental.py", "--n", "300", "--embedder", "hashing"],
     "scale": ["bench_scale.py", "--sizes", "200,400", "--embedder", "hashing"],
@@ -38,7 +40,7 @@ QUICK = {
     "dashboard": ["bench_dashboard.py", "--articles", "500", "--repeat", "1"],
     "crash": ["crash_sweep.py", "--kills", "10"],
 }
-WRITES_JSON = {"analysis", "incremental", "scale", "collection", "extraction", "dashboard"}
+WRITES_JSON = {"detectors", "analysis", "incremental", "scale", "collection", "extraction", "dashboard"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -220,6 +220,38 @@ def test_adding_one_article_embeds_only_its_new_sentences(kettle, store, registr
     assert len(store.article_results("kettle")) == len(ARTICLES) + 1
 
 
+def test_an_incremental_run_reuses_unchanged_results_and_equals_a_fresh_run(kettle, registry, tmp_path):
+    """Detect and quote results of unchanged articles come from the last run; the export is
+    byte-identical to analysing the same corpus in a fresh database."""
+    with Store(str(tmp_path / "grown.db")) as store:
+        fill(store, registry)
+        first = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        assert first["reused"] == {"detect": 0, "quotes": 0}
+        fill(store, registry, rows=[APPEAL])
+        second = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        n_articles = sum(1 for row in ARTICLES if row[4] == "article")
+        assert second["reused"] == {"detect": len(ARTICLES), "quotes": n_articles}
+        grown = export(store, kettle, tmp_path / "grown")
+    with Store(str(tmp_path / "fresh.db")) as store:
+        fill(store, registry)
+        fill(store, registry, rows=[APPEAL])
+        run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        assert export(store, kettle, tmp_path / "fresh") == grown
+
+
+def test_a_changed_story_file_or_model_recomputes_every_article(kettle, stories_dir, store, registry):
+    fill(store, registry)
+    run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    other_model = CountingEmbedder()
+    other_model.name = "another-model"
+    assert run_analysis(store, kettle, embedder=other_model, registry=registry)["reused"] == {"detect": 0, "quotes": 0}
+    path = stories_dir / "kettle.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    edited = load_story("kettle")
+    assert edited.file_hash != kettle.file_hash
+    assert run_analysis(store, edited, embedder=other_model, registry=registry)["reused"] == {"detect": 0, "quotes": 0}
+
+
 def test_incremental_with_the_real_model(kettle, store, registry):
     fill(store, registry, rows=ARTICLES[:3])
     model = real_embedder()
