@@ -8,6 +8,7 @@ lone surrogates replaced), so a row reads back identically wherever it was store
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,6 +23,14 @@ from sqlalchemy import event
 from . import schema
 from .records import ArticleRecord, FetchOutcome, content_hash
 from .schema import articles, article_results, embeddings, fetches, meta, outlets, runs, story_results
+
+
+def _pg_lock(conn, *key: str) -> None:
+    """A PostgreSQL transaction-level advisory lock on `key` (nothing on SQLite)."""
+    if conn.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256("\x1f".join(key).encode("utf-8")).digest()
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest[:8], "big", signed=True)})
 
 
 class StoreError(RuntimeError):
@@ -179,6 +188,9 @@ class Store:
         """
         row = self._article_row(story_id, rec, canonical_url, outlet_domain, run_id)
         with self.engine.begin() as conn:
+            # SQLite writers are serialised by BEGIN IMMEDIATE. On PostgreSQL two writers could
+            # both miss the same text under different URLs; they take this text's lock first.
+            _pg_lock(conn, "article", story_id, row["domain"], row["role"], row["content_hash"])
             existing = self._find_duplicate(conn, row)
             if existing is not None:
                 return "duplicate", existing
@@ -318,6 +330,7 @@ class Store:
         story_rows = [{"story_id": story_id, "name": n, "payload": _clean_json(p), "computed": now}
                       for n, p in per_story.items()]
         with self.engine.begin() as conn:
+            _pg_lock(conn, "results", story_id)  # two analysis runs of one story take turns
             conn.execute(sa.delete(article_results).where(article_results.c.story_id == story_id))
             conn.execute(sa.delete(story_results).where(story_results.c.story_id == story_id))
             if art_rows:

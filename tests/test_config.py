@@ -146,3 +146,28 @@ def test_shipped_registry_covers_the_coverage_list():
     assert not missing
     demo = [o for o in registry.outlets.values() if o.demo]
     assert len(demo) >= 15 and all(o.domain.endswith(".example") for o in demo)
+
+
+def test_shipped_dashboard_config_is_local_only_with_xsrf_and_no_tracebacks():
+    """RELIABILITY row 20: what `streamlit run app.py` reads from .streamlit/config.toml."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import streamlit.config as c; c.get_config_options(force_reparse=True); "
+             "print(c.get_option('server.address'), c.get_option('server.enableXsrfProtection'), "
+             "c.get_option('client.showErrorDetails'), c.get_option('browser.gatherUsageStats'))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["127.0.0.1", "True", "none", "False"]
+
+
+def test_streamlit_pin_is_past_the_known_advisories():
+    """CVE-2022-35918 (fixed in 1.11.1) and CVE-2024-42474 (fixed in 1.37.0)."""
+    from pathlib import Path
+
+    pins = dict(line.split("==", 1) for line in
+                (Path(__file__).resolve().parent.parent / "requirements.txt").read_text().split()
+                if "==" in line)
+    version = tuple(int(p) for p in pins["streamlit"].split(".")[:3])
+    assert version >= (1, 37, 0)

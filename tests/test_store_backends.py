@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -253,6 +254,11 @@ def _add_same_records(db: str, barrier, mode: str, path: str) -> None:
     barrier.wait(60)
     if mode == "import":
         import_path(store, path, load_story("gadget"), OutletRegistry([]))
+    elif mode == "same-text":  # each process its own URL for the same text: still one row per text
+        tag = os.getpid()
+        for i in range(N_RECORDS):
+            url = f"https://w{i % 7}.example/a/{i}?via={tag}"
+            store.add_article("s", _rec(url, f"{TEXT} number {i}"), url, f"w{i % 7}.example")
     else:
         for i in range(N_RECORDS):
             url = f"https://w{i % 7}.example/a/{i}"
@@ -260,7 +266,7 @@ def _add_same_records(db: str, barrier, mode: str, path: str) -> None:
     store.close()
 
 
-@pytest.mark.parametrize("mode", ["import", "store"])
+@pytest.mark.parametrize("mode", ["import", "store", "same-text"])
 def test_concurrent_writers_store_each_article_once(any_db, mode, tmp_path, stories_dir):
     Store(any_db).close()  # create the schema first: the race under test is the articles
     path = _jsonl(tmp_path / "same.jsonl", [{"url": f"https://w{i % 7}.example/a/{i}", "text": f"{TEXT} number {i}"}
@@ -278,9 +284,40 @@ def test_concurrent_writers_store_each_article_once(any_db, mode, tmp_path, stor
         rows = s.articles(story, with_text=False)
         assert len(rows) == N_RECORDS
         assert len({r["canonical_url"] for r in rows}) == N_RECORDS
+        assert len({(r["domain"], r["content_hash"]) for r in rows}) == N_RECORDS
         if mode == "import":
             imports = [r for r in s.recent_runs(10) if r["kind"] == "import"]
             assert len(imports) == N_PROCS and sum(r["summary"]["new"] for r in imports) == N_RECORDS
+
+
+def _replace_results_at_once(db: str, barrier, k: int) -> None:
+    store = Store(db)
+    barrier.wait(60)
+    for round_ in range(10):
+        store.replace_results("s", {aid: {"writer": k, "round": round_} for aid in range(1, 31)},
+                              {"provenance": {"writer": k}})
+    store.close()
+
+
+def test_concurrent_analysis_saves_leave_one_whole_result_set(any_db):
+    """Two analysis runs saving the same story at once: no error, and one writer's whole set."""
+    with Store(any_db) as s:
+        ids = [s.add_article("s", _rec(f"https://w.example/{i}", f"{TEXT} {i}"), f"https://w.example/{i}",
+                             "w.example")[1] for i in range(30)]
+        assert ids == list(range(1, 31))
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(N_PROCS)
+    procs = [ctx.Process(target=_replace_results_at_once, args=(any_db, barrier, k)) for k in range(N_PROCS)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+    assert [p.exitcode for p in procs] == [0] * N_PROCS
+    with Store(any_db) as s:
+        results = s.article_results("s")
+        assert sorted(results) == list(range(1, 31))
+        writers = {p["writer"] for p in results.values()}
+        assert len(writers) == 1 and s.story_result("s", "provenance") == {"writer": writers.pop()}
 
 
 def test_concurrent_first_opens_create_the_schema_once(any_db):
