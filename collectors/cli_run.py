@@ -39,6 +39,9 @@ def add_run_parser(subparsers) -> None:
     p.add_argument("--allow-private-hosts", action="store_true",
                    help="let the fetcher reach loopback/private addresses (local test servers only)")
     p.add_argument("--no-archive", action="store_true", help="do not fall back to web-archive copies")
+    p.add_argument("--extractor", default="auto", choices=["auto", "trafilatura", "newspaper"],
+                   help="article extractor: auto (trafilatura, newspaper4k when it finds too little; default), "
+                        "or one of them alone")
     p.set_defaults(func=cmd_run)
 
 
@@ -98,7 +101,7 @@ def _run_locked(args, story, db: str, tty: bool) -> int:
     from .run import SourceConfig, run_collection
 
     fetcher = _make_fetcher(args.allow_private_hosts)
-    config = SourceConfig(archive=not args.no_archive)
+    config = SourceConfig(archive=not args.no_archive, extractor=args.extractor)
     with open_store(db) as store, _progress_bar(tty) as progress:
         try:
             report = run_collection(store, story, default_registry(), args.sources, fetcher,

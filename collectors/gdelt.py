@@ -125,7 +125,7 @@ class GdeltSource:
     name = "gdelt"
 
     def __init__(self, fetcher, base_url: str = "https://api.gdeltproject.org/api/v2/doc/doc",
-                 pacing: float = 5.0, backoff: float = 30.0, max_depth: int = 4,
+                 pacing: float = 5.0, backoff: float = 30.0, max_depth: int = 8,
                  min_window: timedelta = timedelta(minutes=30), robots: bool = False):
         self.fetcher = fetcher
         self.base_url = base_url
@@ -168,6 +168,9 @@ class GdeltSource:
             return
         if len(answer.articles) >= MAX_RECORDS:
             log.warning("gdelt: window %s..%s still full at the depth limit; some articles are missed", start, end)
+            found.outcomes.append(FetchOutcome(url, self.name, "failed", reason=(
+                f"gdelt: {MAX_RECORDS} records in {start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M} even after splitting "
+                "the window; articles beyond them are missed (narrow the query or the dates)")))
         for art in answer.articles:
             seen.setdefault(art["url"], Candidate(art["url"], self.name, title=str(art.get("title") or "")[:1000],
                                                   published=seendate(art.get("seendate")), via=url))

@@ -19,9 +19,11 @@ from framelens.store import Store
 from .normalize import canonical_url
 
 MIN_TEXT_CHARS = 1
-CREDIT_RE = re.compile(
-    r"^\s*(?:[A-Z][A-Za-z .,'-]{0,40})?\s*\((AP|AFP|Reuters|UPI|Bloomberg|dpa|[A-Z][A-Za-z ]{1,40} (?:Press|Wire|News Service))\)\s*[-—–]",
-    re.MULTILINE)
+WIRES = r"AP|AFP|Reuters|UPI|Bloomberg|dpa|[A-Z][A-Za-z ]{1,40} (?:Press|Wire|News Service)"
+# A dateline with the wire's credit: "SEATTLE (AP) —", "NEW YORK, May 2 (Reuters) -", "(AFP) -".
+CREDIT_RE = re.compile(rf"^\s*(?:[A-Z][A-Za-z0-9 .,'/-]{{0,60}})?\s*\(({WIRES})\)\s*(?:[-—–]|:)", re.MULTILINE)
+# Reuters' sign-off at the end of its copy: "(Reporting by ...; Editing by ...)".
+REUTERS_SIGNOFF = re.compile(r"\(Reporting by [^()]{3,200}?(?:;|\))", re.I)
 
 
 @dataclass
@@ -75,6 +77,9 @@ def prepare(rec: ArticleRecord, story: Story, registry: OutletRegistry, html: st
 
 
 def capture_credit(text: str) -> str:
-    """The wire credit line of a dateline such as 'SEATTLE (AP) —', or ''."""
-    match = CREDIT_RE.search((text or "")[:600])
-    return f"({match.group(1)})" if match else ""
+    """The wire credit of a dateline such as 'SEATTLE (AP) —' or a Reuters sign-off, or ''."""
+    text = text or ""
+    match = CREDIT_RE.search(text[:600])
+    if match:
+        return f"({match.group(1)})"
+    return "(Reuters)" if REUTERS_SIGNOFF.search(text[-800:]) else ""

@@ -281,6 +281,8 @@ class RssSource:
 
     def discover(self, story: Story, since: date | None = None) -> Discovery:
         feeds = self.feeds()
+        story_feeds = [f for f in story.feeds if f not in feeds]
+        feeds.update({f: self.registry.domain_for(f) for f in story_feeds})
         found = Discovery()
         start = max(story.start, since) if since else story.start
         for url, got in self.fetcher.get_many(list(feeds), workers=self.workers):
@@ -289,11 +291,13 @@ class RssSource:
             if failure:
                 found.outcomes.append(failure)
                 continue
-            self._read_feed(url, outlet, got.content, story, start, found)
+            self._read_feed(url, outlet, got.content, story, start, found, by_link=url in story_feeds)
         return found
 
     def _read_feed(self, url: str, outlet: str, content: bytes, story: Story, start: date,
-                   found: Discovery) -> None:
+                   found: Discovery, by_link: bool = False) -> None:
+        """Relevant entries in the window as candidates. A story feed (`by_link`) lists many
+        outlets' articles: each entry's outlet comes from its link, never from the feed."""
         started = time.monotonic()
         result = parse_feed(content, url, self.max_entries)
         if result.failed:
@@ -309,7 +313,8 @@ class RssSource:
                  len(result.entries), len(kept), time.monotonic() - started)
         found.feeds[url] = len(result.entries)
         found.candidates.extend(Candidate(e.url, self.name, title=e.title, published=e.published,
-                                          outlet=self.entry_outlet(e.url, outlet), via=url) for e in kept)
+                                          outlet="" if by_link else self.entry_outlet(e.url, outlet), via=url)
+                                for e in kept)
 
     def entry_outlet(self, url: str, feed_outlet: str) -> str:
         """The feed's outlet for links to hosts the registry does not know (feed proxies,

@@ -7,6 +7,8 @@ kept as an unrated outlet named after its registered domain, never dropped.
 
 from __future__ import annotations
 
+import ipaddress
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,12 +59,23 @@ def host_of(url: str) -> str:
 
 
 def registered_domain(host: str) -> str:
-    """example.co.uk from news.example.co.uk; offline, no public-suffix download."""
+    """example.co.uk from news.example.co.uk; offline, no public-suffix download.
+    An IP address is its own domain."""
+    if _is_ip(host):
+        return host
     labels = host.split(".")
     if len(labels) <= 2:
         return host
     keep = 3 if ".".join(labels[-2:]) in _SECOND_LEVEL else 2
     return ".".join(labels[-keep:])
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 class OutletRegistry:

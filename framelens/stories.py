@@ -21,7 +21,7 @@ ID_RE = re.compile(r"^[a-z0-9_]+$")
 STORY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 STANCE_LABELS = ("critical", "neutral", "supportive")
 
-TOP_KEYS = {"id", "title", "description", "demo", "language", "dates", "query", "seeds",
+TOP_KEYS = {"id", "title", "description", "demo", "language", "dates", "query", "seeds", "feeds",
             "primary_source", "actors", "features", "frames", "stance", "descriptors", "key_facts"}
 QUERY_KEYS = {"keywords", "gdelt", "gnews", "relevance"}
 RELEVANCE_KEYS = {"all", "any", "none", "min_any"}
@@ -117,6 +117,7 @@ class Story:
     gdelt_query: str = ""
     gnews_query: str = ""
     seeds: list[Seed] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)  # the story's own RSS/Atom feeds (topic pages, alerts)
     primary_source: PrimarySource | None = None
     actors: dict[str, Actor] = field(default_factory=dict)
     features: list[Detector] = field(default_factory=list)
@@ -173,6 +174,7 @@ def _parse_story(path: Path, data: dict, p: Problems) -> Story | None:
         demo=_bool(p, "demo", data.get("demo", False)),
         language=_text(p, "language", data.get("language")) or "en",
         seeds=_seeds(p, data.get("seeds")),
+        feeds=_feeds(p, data.get("feeds")),
         primary_source=_primary(p, path, data.get("primary_source")),
         actors=actors,
         features=_detector_list(p, "features", data.get("features")),
@@ -253,6 +255,13 @@ def _http_url(p: Problems, path: str, value: Any) -> str:
         p.add(path, f"expected an http(s) URL, got {value!r}")
         return ""
     return value.strip()
+
+
+def _feeds(p: Problems, value: Any) -> list[str]:
+    if value is None or not expect(p, "feeds", value, list, "a list of feed URLs"):
+        return []
+    found = (_http_url(p, f"feeds[{i}]", item) for i, item in enumerate(value))
+    return list(dict.fromkeys(url for url in found if url))
 
 
 def _seeds(p: Problems, value: Any) -> list[Seed]:

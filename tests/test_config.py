@@ -42,6 +42,8 @@ BAD_CASES = [
     ("stance labels", MINI_STORY.replace("    neutral: {label: Neutral}\n", ""), "stance.labels: must have exactly critical, neutral, supportive"),
     ("key fact statement", MINI_STORY.replace("statement: The court denied the motion., ", ""), "key_facts[0]: missing required key 'statement'"),
     ("seed url", MINI_STORY + "seeds: [ftp://x.example/a]\n", "seeds[0].url: expected an http(s) URL"),
+    ("feed url", MINI_STORY + "feeds: [https://a.example/feed.xml, file:///etc/passwd]\n", "feeds[1]: expected an http(s) URL"),
+    ("feeds not a list", MINI_STORY + "feeds: https://a.example/feed.xml\n", "feeds: expected a list of feed URLs"),
     ("primary path", MINI_STORY + "primary_source: {path: nothere.txt}\n", "primary_source.path: file"),
     ("descriptor actor", MINI_STORY + "descriptors:\n  nobody: [{id: a, label: A, patterns: [x]}]\n", "descriptors.nobody: actor 'nobody' is not declared"),
     ("id mismatch", "id: other\n" + MINI_STORY, "id: 'other' does not match the file name 'bad'"),

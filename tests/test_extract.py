@@ -90,6 +90,28 @@ def test_each_extractor_can_be_chosen():
         extract_article(page, extractor="readability")
 
 
+def test_the_extract_command_prints_json_and_refuses_a_missing_file(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    page = PAGES / "harborgazette.pier-vote.html"
+    cmd = [sys.executable, "-m", "collectors", "extract", str(page), "--url", "https://harborgazette.example/story"]
+    done = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert {"title", "text", "published", "authors", "language", "extractor"} <= set(found)
+    expected = EXPECTED["harborgazette.pier-vote"]
+    assert (found["title"], found["language"], found["extractor"]) == (expected[0], expected[3], "trafilatura")
+    assert all(line in found["text"] for line in golden("harborgazette.pier-vote"))
+    news = subprocess.run(cmd + ["--extractor", "newspaper"], cwd=root, capture_output=True, text=True, timeout=120)
+    assert json.loads(news.stdout)["extractor"] == "newspaper"
+    missing = subprocess.run([sys.executable, "-m", "collectors", "extract", str(tmp_path / "nope.html")],
+                             cwd=root, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
 def test_auto_falls_back_to_newspaper_when_trafilatura_finds_too_little(monkeypatch):
     monkeypatch.setattr(ex, "_trafilatura", lambda markup, url: ex._Found(text="Too short.", name="trafilatura"))
     found = extract_article(saved("valleyledger.bridge-closure"))

@@ -32,3 +32,21 @@ def test_page_canonical_same_site_only():
     assert canonical_url("https://news.example/a", other) == "https://news.example/a"
     assert canonical_url("https://news.example/a", '<link rel="canonical" href="javascript:alert(1)">') == \
         "https://news.example/a"
+
+
+@pytest.mark.parametrize("text, credit", [
+    ("SEATTLE (AP) — A federal judge on Thursday refused to order Amazon to restore the site.", "(AP)"),
+    ("SEATTLE (AP) -- A federal judge refused.", "(AP)"),
+    ("NEW YORK, Jan 21 (Reuters) - A U.S. judge on Thursday rejected the request.", "(Reuters)"),
+    ("WASHINGTON, D.C. (AFP) – The judge ruled.", "(AFP)"),
+    ("(Bloomberg) -- Amazon.com Inc. does not have to restore the service.", "(Bloomberg)"),
+    ("SAN FRANCISCO (Courthouse News Service) — The judge wrote.", "(Courthouse News Service)"),
+    ("A judge ruled on Thursday.\nMore text.\n(Reporting by Jo Doe in Seattle; Editing by Ann Roe)", "(Reuters)"),
+    ("A judge ruled on Thursday. The Associated Press contributed to this report.", ""),
+    ("The case (AP reported) goes on — said the clerk.", ""),
+    ("", ""),
+])
+def test_wire_credit_lines(text, credit):
+    from collectors.pipeline import capture_credit
+
+    assert capture_credit(text) == credit

@@ -69,6 +69,27 @@ def test_twenty_outlets_with_faults(web, story, store):
     assert len(web.outlets[7].requests("/2024/05/02/gadget-ruling-0")) == 1  # not fetched again
 
 
+def test_a_story_feed_lists_many_outlets_each_stored_under_its_own(story, store):
+    """`feeds:` in the story file: a topic feed on a host that is no outlet, linking to two outlets."""
+    import dataclasses
+
+    from tests.sites import rss_feed
+
+    known, unknown, alerts = FakeOutlet(1), FakeOutlet(2), Site("alerts")
+    try:
+        entries = [e for e in known.articles + unknown.articles if "gadget" in e[1]]
+        alerts.route("/topic.xml", (200, {"Content-Type": "application/rss+xml"}, rss_feed(entries)))
+        with_feed = dataclasses.replace(story, feeds=[alerts.url("/topic.xml")])
+        registry = OutletRegistry([dataclasses.replace(known.outlet(), feeds=[])])  # no outlet feeds: only the story's
+        report = run_collection(store, with_feed, registry, ["rss"], make_fetcher(), config=NO_ARCHIVE)
+        assert report.status == "ok" and report.total("new") == 2
+        assert sorted(r["domain"] for r in store.articles("gadget")) == ["outlet01.example", "outlet02.example"]
+        assert len(alerts.requests("/topic.xml")) == 1
+    finally:
+        for site in (known, unknown, alerts):
+            site.close()
+
+
 # ---- row 15: re-runs and URL variants ---------------------------------------------------------------
 
 
@@ -186,11 +207,24 @@ def test_cli_exit_codes_and_status(cli_env, tmp_path):
         urls = tmp_path / "urls.txt"
         urls.write_text(f"{site.articles[0][0]}\n{site.url('/missing-page')}\nhttp://nowhere.invalid/x\n")
         base = ["run", "--story", "gadget", "--db", db, "--allow-private-hosts", "--no-archive"]
-        done = subprocess.run([sys.executable, "-m", "collectors", *base, "--sources", "urls", "--urls", str(urls)],
+        done = subprocess.run([sys.executable, "-m", "collectors", *base, "--sources", "urls", "--urls", str(urls),
+                               "--extractor", "newspaper"],
                               cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         assert "1 new" in done.stderr and "2 failed" in done.stderr
         assert "INFO" in done.stderr  # not a terminal: plain log lines
+        with Store(db) as store:
+            assert [r["extractor"] for r in store.articles("gadget")] == ["newspaper"]
+        # Without --allow-private-hosts a loopback URL is refused before any request: nothing
+        # could be done, exit 1.
+        requests_before = len(site.requests())
+        private = tmp_path / "private.txt"
+        private.write_text(site.url("/2024/05/02/gadget-ruling-0") + "\n")
+        refused = subprocess.run([sys.executable, "-m", "collectors", "run", "--story", "gadget", "--db",
+                                  str(tmp_path / "refused.db"), "--no-archive", "--sources", "urls", "--urls", str(private)],
+                                 cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 0, refused.stderr  # the run completed; the URL failed
+        assert "blocked_address" in refused.stderr and len(site.requests()) == requests_before
         for args, code in [(["--sources", "rss,bogus"], 2), (["--since", "yesterday"], 2),
                            (["--urls", str(tmp_path / "missing.txt")], 2)]:
             bad = subprocess.run([sys.executable, "-m", "collectors", *base, *args], cwd=ROOT, env=cli_env,
@@ -208,6 +242,19 @@ def test_cli_exit_codes_and_status(cli_env, tmp_path):
         assert "no runs yet" in empty.stdout
     finally:
         site.close()
+
+
+def test_a_run_that_cannot_proceed_exits_1(story, tmp_path, monkeypatch, caplog):
+    from collectors import run as run_module
+    from collectors.__main__ import main
+
+    def cannot(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setenv("FRAMELENS_LOCK_DIR", str(tmp_path / "locks"))
+    monkeypatch.setattr(run_module, "run_collection", cannot)
+    assert main(["run", "--story", "gadget", "--db", str(tmp_path / "x.db"), "--sources", "urls"]) == 1
+    assert "the run could not proceed" in caplog.text and "disk full" in caplog.text
 
 
 def test_a_crashing_source_does_not_fail_the_run(story, store, monkeypatch):

@@ -203,6 +203,27 @@ def test_gdelt_quirks(story, fetcher, sites):
     assert all("framelens" in c.headers.get("user-agent", "") for c in calls)
 
 
+def test_gdelt_keeps_splitting_a_full_window_down_to_the_minimum_and_says_what_was_missed(story, fetcher, sites):
+    from datetime import timedelta
+
+    api = sites("gdelt")
+    calls = []
+
+    def always_full(req):
+        calls.append(req)
+        return 200, {"Content-Type": "application/json"}, _gdelt_articles(250, f"w{len(calls)}")
+
+    api.route("/api/v2/doc/doc", always_full)
+    # 20 days, at least 4 days a window: 20 → 10 → 5 days, then 5 is under 2 × 4 and stops.
+    source = GdeltSource(fetcher, api.url("/api/v2/doc/doc"), pacing=0.0, backoff=0.1,
+                         min_window=timedelta(days=4))
+    found = source.discover(story)
+    assert len(calls) == 7
+    full = [o for o in found.outcomes if "even after splitting" in o.reason]
+    assert len(full) == 4 and all(o.status == "failed" and o.source == "gdelt" for o in full)
+    assert len(found.candidates) == 4 * 250
+
+
 def test_gdelt_json_repair_and_salvage():
     assert [a["title"] for a in parse_artlist(_gdelt_articles(1, "x", bad_escape=True)).articles] == ["Gadget\\'s ruling \\x 0"]
     broken = b'{"articles": [{"url": "https://a.example/1", "title": "ok"}, {"url": "https://a.example/2", "title": "bad \\u12"}'
