@@ -74,6 +74,10 @@ def cmd_run(args) -> int:
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
     print(f"analysed {summary['articles']} documents of '{story.id}'; embedded {summary['sentences_encoded']} "
           f"new sentences ({timings})", file=sys.stderr)
+    if not summary.get("primary_source"):
+        print(f"warning: no primary source for '{story.id}': quotes could not be checked against it (all are "
+              "'not_in_source'). Import it with role primary_source, or give the story file a primary_source "
+              "path, and run the analysis again.", file=sys.stderr)
     return EXIT_OK
 
 

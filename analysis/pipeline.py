@@ -366,7 +366,11 @@ def save_results(ctx: Context, model: str, encoded: int) -> dict:
         "computed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "article_count": len(ctx.docs), "extractors": dict(sorted(extractors.items())),
         "content_hashes": {str(d.id): d.row.get("content_hash") for d in ctx.docs},
-        "not_evaluated": sorted(d.id for d in ctx.docs if not d.evaluated)}
+        "not_evaluated": sorted(d.id for d in ctx.docs if not d.evaluated),
+        "primary_source": None if ctx.source is None else {"article_id": ctx.source.id or None,
+                                                           "url": ctx.source.row.get("url") or "",
+                                                           "sentences": len(ctx.source.sentences)}}
     ctx.store.replace_results(ctx.story.id, {d.id: d.payload for d in ctx.docs}, ctx.story_results)
     return {"articles": len(ctx.docs), "sentences_encoded": encoded, "sentences": len(ctx.bank or []),
-            "reused": ctx.reused, "timings": ctx.timings}
+            "reused": ctx.reused, "primary_source": ctx.story_results["provenance"]["primary_source"],
+            "timings": ctx.timings}

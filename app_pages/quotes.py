@@ -7,6 +7,8 @@ import streamlit as st
 from app_pages import _cache, _ui
 from framelens.queries import source_passages
 
+ALTERED_SHOWN = 100  # side-by-side pairs drawn; the table download has them all
+
 ctx = _ui.context()
 args = ctx.args()
 st.title("Quotes against the primary source")
@@ -15,6 +17,11 @@ data = _cache.story_data(ctx.db, ctx.story_id, ctx.stamp)
 if ctx.info.primary_title:
     st.caption("Primary source: " + _ui.esc(ctx.info.primary_title, 300))
 
+if (data.results.get("quote_passages") or {}).get("source_article_id") is None:
+    st.warning("No primary source is stored for this story, so no quote could be checked: every quote is "
+               "listed as 'not in source'. Import the source document with role `primary_source` "
+               "(`python -m collectors import FILE --story ID`), or give the story file a `primary_source` "
+               "with a `path` or a `url` and run the collectors, then run the analysis again.")
 _ui.show_chart(ctx, _cache.figure("quoted_passages", *args), "quoted_passages")
 passages = _cache.table("quote_passages", *args)
 source = source_passages(data)
@@ -46,7 +53,10 @@ st.subheader("Altered quotes next to the original")
 st.caption("Words that differ are highlighted: :red-background[as quoted] · :green-background[in the original].")
 altered = _cache.table("altered_quotes", *args)
 if _ui.require_rows(altered, "No altered quotes in the selected articles."):
-    for _, r in altered.head(100).iterrows():
+    if len(altered) > ALTERED_SHOWN:
+        st.caption(f"Showing the first {ALTERED_SHOWN} of {len(altered)} altered quotes; the download below "
+                   "has every one.")
+    for _, r in altered.head(ALTERED_SHOWN).iterrows():
         left, right = st.columns(2)
         quoted, original = marked_difference(r["text"], r["source_passage"] or "")
         left.markdown(f"{_ui.lean_badge(r['lean'])} **{_ui.esc(r['outlet'], 80)}** quoted:  \n"

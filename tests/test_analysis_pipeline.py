@@ -318,6 +318,22 @@ def test_run_without_articles_fails_with_1(kettle, tmp_path):
     assert done.returncode == 1 and "no articles" in done.stderr
 
 
+def test_run_warns_when_there_is_no_primary_source(kettle, stories_dir, store, registry):
+    """The story file's local primary source is gone and none was imported: the run still
+    works, says why no quote could be checked, and records it in the provenance."""
+    path = stories_dir / "kettle.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("primary_source:")), encoding="utf-8")
+    fill(store, registry, rows=[r for r in ARTICLES if r[4] == "article"])
+    store.close()
+    done = cli("run", "--story", "kettle", "--db", str(store.db))
+    assert done.returncode == 0, done.stderr
+    assert "warning: no primary source for 'kettle'" in done.stderr
+    with Store(str(store.db)) as again:
+        assert again.story_result("kettle", "provenance")["primary_source"] is None
+        assert again.story_result("kettle", "quote_passages") == {"source_article_id": None, "passages": []}
+
+
 def test_an_unknown_story_is_a_usage_error(kettle, tmp_path):
     for command in (["run"], ["export", "--out", str(tmp_path / "out")]):
         done = cli(*command, "--story", "no-such-story", "--db", str(tmp_path / "x.db"))

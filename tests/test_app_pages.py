@@ -98,6 +98,16 @@ def test_articles_not_analysed_yet(env):
     assert f"python -m analysis run --story {STORY_ID}" in _texts(at)
 
 
+def test_quotes_page_says_when_no_primary_source_was_stored(populated_db):
+    assert "No primary source is stored" not in "\n".join(w.value for w in _app("quotes").warning)
+    with Store(populated_db) as store:
+        payloads, results = store.article_results(STORY_ID), store.story_results(STORY_ID)
+        results["quote_passages"] = {"source_article_id": None, "passages": []}
+        store.replace_results(STORY_ID, payloads, results)
+    at = _app("quotes")
+    assert any("No primary source is stored" in w.value for w in at.warning)
+
+
 def test_filters_from_the_url_apply_on_every_page(populated_db):
     at = _app(query={"lean": ["left", "right"], "synd": "exclude"})
     metrics = {m.label: m.value for m in at.metric}
