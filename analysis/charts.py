@@ -215,7 +215,13 @@ def _heatmap(df: pd.DataFrame, col: str, col_labels: dict, title: str, value: st
 
 
 def _count_text(r) -> str:
+    if not float(r["articles"]):
+        return "n/e"  # no article the detectors could read: not evaluated
     return f"{_num(r['present'])}/{_num(r['articles'])}"
+
+
+def _share_text(r) -> str:
+    return "not evaluated (another language)" if not float(r["articles"]) else f"{r['share']:.0%}"
 
 
 def _num(value) -> str:
@@ -227,7 +233,7 @@ def feature_heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Outlet x feature share of articles, grouped by lean; hover shows the evidence."""
     def hover(r):
         return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: "
-                f"{_count_text(r)} articles ({r['share']:.0%})<br>{wrap_sentences(r['evidence'])}")
+                f"{_count_text(r)} articles ({_share_text(r)})<br>{wrap_sentences(r['evidence'])}")
     return _heatmap(matrix, "feature", labels, "Framing features by outlet (share of articles)",
                     text_fn=_count_text, hover_fn=hover)
 

@@ -49,8 +49,33 @@ def test_not_evaluated_is_not_absent(data):
     """Foreign-language articles have present=None: left out of the denominator, never 'absent'."""
     matrix = q.feature_matrix(data, q.Filters())
     estrella = matrix[matrix["domain"] == "estrella.example"]
-    assert (estrella["articles"] == 0).all() and (estrella["share"] == 0).all()
+    assert (estrella["articles"] == 0).all() and estrella["share"].isna().all()  # unknown, not 0 %
     assert matrix[matrix["domain"] == "harborledger.example"]["articles"].min() == 5
+
+
+def test_other_language_articles_count_in_no_frame_stance_or_descriptor_table(data):
+    everything = q.Filters()
+    english = q.Filters(languages=("en",))
+    for table in (q.stance_by_lean, q.primary_frames_by_lean):
+        assert table(data, everything)["articles"].sum() == table(data, english)["articles"].sum() == 35
+    assert "estrella.example" not in set(q.frames_by_outlet(data, everything)["domain"])
+    assert "estrella.example" not in set(q.descriptors_by_outlet(data, everything)["domain"])
+
+
+def test_talking_points_count_for_syndicated_copies_and_not_for_other_languages(data):
+    matrix = q.omission_matrix(data, q.Filters())
+    points = matrix[matrix["type"] == "talking point"]
+    assert points[points["domain"] == "estrella.example"]["share"].isna().all()
+    members = set(data.results["talking_points"][0]["article_ids"])
+    arts = data.articles.set_index("id")
+    for group, ids in arts.dropna(subset=["syndication_group"]).groupby("syndication_group").groups.items():
+        if members & set(ids):  # a copy of a member article makes the point too
+            long = q.framing._omission_long(data, q.select_articles(data, q.Filters()))
+            rows = long[(long["item"] == "tp:tp1") & long["article_id"].isin(list(ids))]
+            assert rows["present"].all(), group
+            break
+    else:
+        pytest.fail("the fixture has no syndicated copy of a talking-point article")
 
 
 def test_one_sided_items(data):

@@ -19,7 +19,8 @@ def _share_table(long: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = ev.groupby(keys, dropna=False)
     out = g.agg(present=("hits", "sum"), articles=("weight", "sum"), present_n=("hit", "sum"),
                 articles_n=("hit", "size")).reset_index()
-    out["share"] = (out["present"] / out["articles"]).where(out["articles"] > 0, 0.0)
+    # No evaluated article (all in another language): the share is unknown, not 0 %.
+    out["share"] = (out["present"] / out["articles"]).where(out["articles"] > 0)
     evidence = ev[ev["hit"]].groupby(keys, dropna=False)["evidence"].agg(_first_evidence)
     return out.merge(evidence.rename("evidence").reset_index(), on=keys, how="left").assign(
         evidence=lambda d: d["evidence"].apply(lambda v: v if isinstance(v, list) else []))
@@ -74,9 +75,15 @@ def feature_evidence(data: StoryData, f: Filters, domain: str | None, feature: s
                                                         ].reset_index(drop=True)
 
 
+def _evaluated(data: StoryData, f: Filters) -> pd.DataFrame:
+    """The selected articles the story's detectors could read (not another language)."""
+    sel = select_articles(data, f)
+    return sel.loc[sel["analysed"].astype(bool) & sel["evaluated"].astype(bool)]
+
+
 def frames_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x frame: mean frame score and the weighted share of articles with it as primary."""
-    sel = select_articles(data, f)
+    sel = _evaluated(data, f)
     long = _with_articles(data.frames, sel)
     primary = sel.set_index("id")["primary_frame"]
     long = long.assign(is_primary=(long["article_id"].map(primary) == long["item"]).astype(float))
@@ -90,7 +97,7 @@ def frames_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
 
 
 def primary_frames_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
-    sel = select_articles(data, f).dropna(subset=["primary_frame"])
+    sel = _evaluated(data, f).dropna(subset=["primary_frame"])
     out = sel.groupby(["lean", "primary_frame"]).agg(articles=("weight", "sum")).reset_index()
     out["share"] = out["articles"] / out.groupby("lean")["articles"].transform("sum")
     out = _labelled(out.rename(columns={"primary_frame": "item"}), data, "frames")
@@ -99,7 +106,7 @@ def primary_frames_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
 
 def stance_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
     """Lean x stance label: weighted article counts and shares."""
-    sel = select_articles(data, f).dropna(subset=["stance"])
+    sel = _evaluated(data, f).dropna(subset=["stance"])
     out = sel.groupby(["lean", "stance"]).agg(articles=("weight", "sum")).reset_index()
     out["share"] = out["articles"] / out.groupby("lean")["articles"].transform("sum")
     return _lean_sort(out, ["stance"])
@@ -107,9 +114,8 @@ def stance_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
 
 def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x (actor, descriptor): weighted articles using it, share of the outlet's articles."""
-    sel = select_articles(data, f)
-    analysed = sel.loc[sel["analysed"].astype(bool)]
-    base = analysed.groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
+    sel = _evaluated(data, f)
+    base = sel.groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
     long = _with_articles(data.descriptors, sel)
     g = long.groupby(["outlet", "domain", "lean", "actor", "item"])
     counts = g.agg(present=("weight", "sum"), evidence=("evidence", _first_evidence)).reset_index()
@@ -128,13 +134,26 @@ def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
 # ---- omissions --------------------------------------------------------------------------------
 
 def _omission_long(data: StoryData, sel: pd.DataFrame) -> pd.DataFrame:
+    """Key facts and talking points, one row per (article, item).
+
+    Talking points are found among original articles only; a syndicated copy makes the
+    points its group makes. Articles in another language are 'not evaluated' (None).
+    """
     facts = data.key_facts.assign(type="key fact")[["article_id", "item", "present", "evidence", "type"]]
     points = data.results.get("talking_points") or []
-    analysed = sel.loc[sel["analysed"].astype(bool), "id"]
-    rows = [{"article_id": aid, "item": f"tp:{tp.get('id')}", "present": aid in members,
-             "evidence": [tp.get("sentence")] if aid in members and tp.get("sentence") else [],
-             "type": "talking point"}
-            for tp in points for members in [set(tp.get("article_ids") or [])] for aid in analysed]
+    analysed = sel.loc[sel["analysed"].astype(bool)]
+    group_of = {a: g for a, g in zip(analysed["id"], analysed["syndication_group"]) if isinstance(g, str) and g}
+    evaluated = dict(zip(analysed["id"], analysed["evaluated"].astype(bool)))
+    rows = []
+    for tp in points:
+        members = set(tp.get("article_ids") or [])
+        groups = {group_of[m] for m in members if m in group_of}
+        for aid in analysed["id"]:
+            makes = aid in members or group_of.get(aid) in groups
+            rows.append({"article_id": aid, "item": f"tp:{tp.get('id')}",
+                         "present": makes if evaluated[aid] else None,
+                         "evidence": [tp.get("sentence")] if makes and tp.get("sentence") else [],
+                         "type": "talking point"})
     long = pd.concat([facts, pd.DataFrame(rows, columns=facts.columns)], ignore_index=True)
     return _with_articles(long, sel)
 
