@@ -295,11 +295,21 @@ class ClusterStage:
         from .clusters import cluster_articles, discover_talking_points
 
         arts = ctx.articles
+        # One article per syndication group is clustered (twenty wire copies would otherwise
+        # weigh twenty times in the shared "topic" removed first, and form a cluster of their own);
+        # each copy takes its original's cluster and place on the map.
+        original_of = {m: g["original_article_id"] for g in ctx.story_results.get("syndication") or []
+                       for m in g["article_ids"]}
+        firsts = [d for d in arts if original_of.get(d.id, d.id) == d.id]
         cluster_of, xy, clusters = {}, {}, []
-        if arts:
-            result = cluster_articles([d.id for d in arts], np.vstack([d.vector for d in arts]),
-                                      [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in arts], seed=0)
+        if firsts:
+            result = cluster_articles([d.id for d in firsts], np.vstack([d.vector for d in firsts]),
+                                      [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in firsts],
+                                      seed=0)
             cluster_of, xy, clusters = result.cluster_of, result.xy, result.clusters
+            for copy, original in original_of.items():
+                if original in cluster_of:
+                    cluster_of[copy], xy[copy] = cluster_of[original], xy[original]
         for d in ctx.docs:
             x, y = xy.get(d.id, (0.0, 0.0))
             d.payload["cluster"] = int(cluster_of.get(d.id, -1))

@@ -42,6 +42,12 @@ def test_demo_is_built_with_every_result(demo_db):
     assert {p["stance"]["label"] for p in results.values()} == {"critical", "neutral", "supportive"}
     assert any(p["evaluated"] is False for p in results.values())  # the German article
     assert len(story["syndication"]) >= 2
+    for group in story["syndication"]:  # copies sit with their original on the framing map
+        where = {(results[a]["cluster"], results[a]["x"], results[a]["y"]) for a in group["article_ids"]}
+        assert len(where) == 1, group
+    clustered = sum(c["size"] for c in story["clusters"])
+    copies = sum(len(g["article_ids"]) - 1 for g in story["syndication"])
+    assert clustered == sum(1 for p in results.values() if p["cluster"] >= 0) - copies
 
 
 @pytest.mark.parametrize("page", PAGES)
