@@ -131,8 +131,15 @@ class SentenceStage:
         for doc in ctx.all_docs:
             if not doc.sentences:
                 doc.sentences, doc.has_title = document_sentences(doc.row.get("title") or "", doc.row.get("text") or "")
-            sample = f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}"
-            doc.language = detect_language(sample) or (doc.row.get("language") or "").split("-")[0].lower()
+            sample = f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}\n{doc.row.get('language') or ''}"
+            key = hashlib.sha256(sample.encode("utf-8", "surrogatepass")).hexdigest()
+            old = ctx.previous.get(doc.id)
+            if old is not None and old.get("language_key") == key and isinstance(old.get("language"), str):
+                doc.language = old["language"]  # the same text as last run: the same language
+            else:
+                doc.language = detect_language(sample.rsplit("\n", 1)[0]) or \
+                    (doc.row.get("language") or "").split("-")[0].lower()
+            doc.payload["language_key"] = key
             doc.evaluated = not doc.language or doc.language == ctx.story.language.lower()
             doc.opinion = is_opinion(doc.row)
 
@@ -244,7 +251,8 @@ class QuoteStage:
         source_hash = hashlib.sha256("\n".join(source_sentences).encode("utf-8")).hexdigest()
         embedder = LookupEmbedder(ctx.lookup, ctx.embedder)
         aligned, reused = {}, 0
-        for i, doc in enumerate(ctx.articles):
+        articles = ctx.articles
+        for i, doc in enumerate(articles):
             key = result_key(ctx, doc, "quotes", source_hash)
             old = _reusable(ctx, doc, "quotes_key", key)
             if old is not None:
@@ -258,7 +266,7 @@ class QuoteStage:
                                           "similarity": round(float(r.get("similarity") or 0.0), 4)} for r in rows]
             doc.payload["quotes_key"] = key
             aligned[doc.id] = doc.payload["quotes"]
-            ctx.tick("quotes", i + 1, len(ctx.articles))
+            ctx.tick("quotes", i + 1, len(articles))
         ctx.reused["quotes"] = reused
         for doc in ctx.docs:
             doc.payload.setdefault("quotes", [])

@@ -27,6 +27,8 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from typing import Callable
+
 import numpy as np
 
 NUM_PERM, BANDS = 64, 16           # 16 bands x 4 rows: pairs with Jaccard >= ~0.5 collide
@@ -75,8 +77,15 @@ def group_syndication(docs: list[SyndicationDoc]) -> SyndicationResult:
     shingles = [_shingles(d.text) for d in docs]
     pairs = sorted(_lsh_pairs(shingles) | _shared_sentence_pairs(docs) | _neighbour_pairs(docs))
     uf, kinds = _UnionFind(len(docs)), {}
+    content: dict[int, np.ndarray | None] = {}  # each document's content vectors, computed once
+
+    def vectors(k: int) -> np.ndarray | None:
+        if k not in content:
+            content[k] = _content_vectors(docs[k])
+        return content[k]
+
     for i, j in pairs:
-        kind = _verify(docs[i], docs[j], shingles[i], shingles[j])
+        kind = _verify(docs[i], docs[j], shingles[i], shingles[j], lambda: (vectors(i), vectors(j)))
         if kind:
             kinds[(i, j)] = kind
             uf.union(i, j)
@@ -182,8 +191,10 @@ def _normalise(m: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- verification
 
-def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int]) -> str | None:
-    """The pair's kind (wire|edited|spun) when it is one story, else None."""
+def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int],
+            content: Callable[[], tuple[np.ndarray | None, np.ndarray | None]]) -> str | None:
+    """The pair's kind (wire|edited|spun) when it is one story, else None. `content` gives
+    both documents' content-sentence vectors (only asked for when the words do not decide)."""
     if a.language and b.language and a.language.lower()[:2] != b.language.lower()[:2]:
         return None
     jaccard, containment = _overlap(sa, sb)
@@ -193,7 +204,7 @@ def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int]) ->
         return "edited"
     # Few shared words: only many matching sentences make a rewrite (two one-line
     # headlines about the same event are not copies of each other).
-    matched = _matched_sentences(a, b)
+    matched = _matched_sentences(*content())
     return "spun" if matched and matched >= MIN_MATCHED_SENTENCES else None
 
 
@@ -204,10 +215,9 @@ def _overlap(sa: set[int], sb: set[int]) -> tuple[float, float]:
     return shared / len(sa | sb), shared / min(len(sa), len(sb))
 
 
-def _matched_sentences(a: SyndicationDoc, b: SyndicationDoc) -> int | None:
+def _matched_sentences(va: np.ndarray | None, vb: np.ndarray | None) -> int | None:
     """How many of the shorter text's sentences have a counterpart in the other, when enough
     do (shares and order as in the module doc); 0 when not; None without sentence vectors."""
-    va, vb = _content_vectors(a), _content_vectors(b)
     if va is None or vb is None:
         return None
     if len(va) > len(vb):
