@@ -12,13 +12,14 @@ honouring Retry-After up to a cap; TLS always verified, never retried unverified
 
 from __future__ import annotations
 
+import collections
+
 import email.utils
 import logging
 import queue
 import ssl
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timezone
 from typing import Callable, Iterable, Iterator
@@ -131,22 +132,43 @@ class Fetcher:
             raise
 
     def get_many(self, urls: Iterable[str], *, workers: int = 8) -> Iterator[tuple[str, Response | FetchError]]:
-        """Fetch many URLs: hosts in parallel, one at a time per host; yields as they finish."""
-        groups: dict[str, list[str]] = {}
+        """Fetch many URLs, yielding each result as it finishes.
+
+        One request at a time per host, `host_delay` apart; across hosts up to `workers`
+        at once. Each free worker takes the host that may be asked soonest, so twenty
+        hosts with ten pages each take about ten delays, not ten delays per host.
+        """
+        queues: dict[str, collections.deque] = {}
         for url in urls:
-            groups.setdefault(_host_key(url), []).append(url)
-        total = sum(len(g) for g in groups.values())
+            queues.setdefault(_host_key(url), collections.deque()).append(url)
+        total = sum(len(q) for q in queues.values())
         results: queue.Queue = queue.Queue()
-        stop = threading.Event()
-        pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="framelens-fetch")
-        for group in groups.values():
-            pool.submit(self._run_group, group, results, stop)
+        schedule = _HostSchedule(queues, self._pacer)
+        threads = [threading.Thread(target=self._work, args=(schedule, results), daemon=True,
+                                    name=f"framelens-fetch-{i}") for i in range(max(1, min(workers, len(queues))))]
+        for thread in threads:
+            thread.start()
         try:
             for _ in range(total):
                 yield results.get()
         finally:
-            stop.set()
-            pool.shutdown(wait=False, cancel_futures=True)
+            schedule.stop()
+
+    def _work(self, schedule: "_HostSchedule", results: queue.Queue) -> None:
+        while True:
+            taken = schedule.take()
+            if taken is None:
+                return
+            host, url = taken
+            try:
+                results.put((url, self.get(url)))
+            except FetchError as err:
+                results.put((url, err))
+            except Exception as exc:  # a bug must not hang the consumer waiting for this URL
+                log.exception("unexpected error fetching %s", url)
+                results.put((url, FetchError(url, "error", repr(exc))))
+            finally:
+                schedule.done(host)
 
     def close(self) -> None:
         self._transport.close()
@@ -158,18 +180,6 @@ class Fetcher:
         self.close()
 
     # -------------------------------------------------------------- one URL
-
-    def _run_group(self, group: list[str], results: queue.Queue, stop: threading.Event) -> None:
-        for url in group:
-            if stop.is_set():
-                return
-            try:
-                results.put((url, self.get(url)))
-            except FetchError as err:
-                results.put((url, err))
-            except Exception as exc:  # a bug must not hang the consumer waiting for this URL
-                log.exception("unexpected error fetching %s", url)
-                results.put((url, FetchError(url, "error", repr(exc))))
 
     def _get(self, url: str, headers: dict, robots: bool, tries: int) -> Response:
         current = _parse_url(url)
@@ -406,3 +416,44 @@ def _caused_by(exc: BaseException, kinds: tuple) -> BaseException | None:
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return None
 
+
+
+class _HostSchedule:
+    """Which URL a free worker fetches next: from the host, not being fetched now, that the
+    pacer lets go soonest (ties: the order hosts first appeared)."""
+
+    def __init__(self, queues: dict[str, collections.deque], pacer: netguard.HostPacer):
+        self._queues, self._pacer = queues, pacer
+        self._order = {host: n for n, host in enumerate(queues)}
+        self._busy: set[str] = set()
+        self._stopped = False
+        self._cond = threading.Condition()
+
+    def take(self) -> tuple[str, str] | None:
+        """(host, url) to fetch now, waiting for a host's turn; None when nothing is left."""
+        with self._cond:
+            while not self._stopped:
+                free = [h for h, q in self._queues.items() if q and h not in self._busy]
+                if not free:
+                    if not self._busy:
+                        return None  # everything taken and finished
+                    self._cond.wait(0.5)
+                    continue
+                host = min(free, key=lambda h: (self._pacer.ready_in(h), self._order[h]))
+                wait = self._pacer.ready_in(host)
+                if wait > 0:
+                    self._cond.wait(min(wait, 0.5))  # a host may come free meanwhile
+                    continue
+                self._busy.add(host)
+                return host, self._queues[host].popleft()
+            return None
+
+    def done(self, host: str) -> None:
+        with self._cond:
+            self._busy.discard(host)
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopped = True
+            self._cond.notify_all()

@@ -294,6 +294,11 @@ class HostPacer:
         if slot > now:
             self._sleep(slot - now)
 
+    def ready_in(self, host: str) -> float:
+        """Seconds until `host` may be asked again (0 when it may now)."""
+        with self._lock:
+            return max(0.0, self._next.get(host, 0.0) - self._clock())
+
     def defer(self, host: str, seconds: float) -> None:
         """No request to host before `seconds` from now (a retry's backoff or Retry-After)."""
         with self._lock:

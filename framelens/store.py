@@ -13,6 +13,8 @@ import json
 import os
 import re
 import socket
+import sqlite3
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -65,12 +67,25 @@ def clean_text(value: str | None) -> str | None:
 
 
 def _clean_json(value: Any) -> Any:
+    """`value` with every string made storable (see clean_text); a payload that needs no
+    change (nearly all) is checked in one C-speed pass and returned as it is."""
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+        if "\\u0000" not in text:
+            text.encode("utf-8")  # raises on a lone surrogate
+            return value
+    except (UnicodeEncodeError, TypeError, ValueError):
+        pass
+    return _clean_deep(value)
+
+
+def _clean_deep(value: Any) -> Any:
     if isinstance(value, str):
         return clean_text(value)
     if isinstance(value, dict):
-        return {clean_text(str(k)): _clean_json(v) for k, v in value.items()}
+        return {clean_text(str(k)): _clean_deep(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_clean_json(v) for v in value]
+        return [_clean_deep(v) for v in value]
     return value
 
 
@@ -103,7 +118,7 @@ def _make_engine(url: str, readonly: bool) -> sa.Engine:
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        _enable_wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -117,6 +132,24 @@ def _make_engine(url: str, readonly: bool) -> sa.Engine:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _enable_wal(cur, patience: float = 30.0) -> None:
+    """Switch the file to WAL (a no-op once it is). Switching takes an exclusive lock, and
+    SQLite answers "database is locked" at once, without its busy handler, when another
+    process is creating the database at that moment: retry for up to `patience` seconds."""
+    deadline = time.monotonic() + patience
+    delay = 0.01
+    while True:
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
 
 
 class Store:
