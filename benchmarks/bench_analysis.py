@@ -8,7 +8,8 @@ body sentences with their repeats, the ruling, the detectors' prototypes), then 
 process, model loaded before either clock starts:
 
 - baseline: `SentenceTransformer(model_path()).encode(sentences, batch_size=32)`, the
-  floor every approach pays when it embeds each sentence as it comes;
+  floor every approach pays when it embeds each sentence as it comes; timed before and
+  after the framelens run, the faster of the two counts;
 - framelens: `analysis.pipeline.run_analysis` on the store, cold cache, every stage.
 
 Both are reported as sentences per second over the same sentence count; the ratio
@@ -46,12 +47,16 @@ def run(n: int, seed: int, batch: int) -> dict:
 
         model = SentenceTransformer(model_path(), device="cpu", local_files_only=True)
         model.encode(sentences[:64], batch_size=batch)  # warm up
-        started = time.perf_counter()
-        model.encode(sentences, batch_size=batch, show_progress_bar=False)
-        base_s = time.perf_counter() - started
-        out["baseline_s"], out["baseline_sps"] = round(base_s, 2), round(len(sentences) / base_s, 1)
-        print(f"plain encode, batch {batch}: {base_s:.1f} s, {len(sentences) / base_s:.0f} sentences/s", flush=True)
-        del model
+
+        def plain_encode() -> float:
+            started = time.perf_counter()
+            model.encode(sentences, batch_size=batch, show_progress_bar=False)
+            return time.perf_counter() - started
+
+        # The baseline runs before and after framelens and its faster time counts: a machine
+        # that slows down during the run cannot flatter the ratio.
+        first = plain_encode()
+        print(f"plain encode, batch {batch}: {first:.1f} s, {len(sentences) / first:.0f} sentences/s", flush=True)
 
         embedder = SentenceEmbedder(batch_size=batch)
         embedder.encode(sentences[:64])  # loaded and warmed up before the clock, like the baseline
@@ -59,6 +64,12 @@ def run(n: int, seed: int, batch: int) -> dict:
         summary = run_analysis(store, story, embedder=embedder)
         full_s = time.perf_counter() - started
         store.close()
+        second = plain_encode()
+        print(f"plain encode again: {second:.1f} s, {len(sentences) / second:.0f} sentences/s", flush=True)
+        base_s = min(first, second)
+        out["baseline_runs_s"] = [round(first, 2), round(second, 2)]
+        out["baseline_s"], out["baseline_sps"] = round(base_s, 2), round(len(sentences) / base_s, 1)
+        del model
     out["analysis_s"], out["analysis_sps"] = round(full_s, 2), round(len(sentences) / full_s, 1)
     out["stages_s"], out["encoded"] = summary["timings"], summary["sentences_encoded"]
     out["ratio"] = round(out["analysis_sps"] / out["baseline_sps"], 2)

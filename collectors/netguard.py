@@ -279,10 +279,18 @@ def _rule_matches(pattern: str, path: str) -> bool:
 # ---------------------------------------------------------------- politeness
 
 class HostPacer:
-    """At least `delay` seconds between request starts to one host, across threads."""
+    """At least `delay` seconds between requests to one host, across threads.
+
+    Slots are `delay + margin` apart at request start: one request can take a few
+    milliseconds longer than the next to reach the host (a new connection against a kept-
+    alive one), and the host must still see the requests at least `delay` apart.
+    """
+
+    margin = 0.02
 
     def __init__(self, delay: float, clock: Callable[[], float], sleep: Callable[[float], None]):
-        self.delay, self._clock, self._sleep = delay, clock, sleep
+        self.delay = delay + (self.margin if delay > 0 else 0.0)
+        self._clock, self._sleep = clock, sleep
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
