@@ -380,6 +380,20 @@ def fidelity_chart(quotes: pd.DataFrame) -> go.Figure:
     return _layout(fig, title, barmode="stack", yaxis_title="quotes", height=360)
 
 
+def lean_group_colors(a: list[str], b: list[str]) -> tuple[str, str]:
+    """Colours for two groups of leans in the lean palette: a group within one side takes that
+    side's colour (its most partisan member's); a group with center or unrated leans, or two
+    groups that would look alike, get a neutral pair instead."""
+    def side_color(group: list[str]) -> str | None:
+        for side in (("left", "lean-left"), ("right", "lean-right")):
+            if group and set(group) <= set(side):
+                return LEAN_COLORS[side[0] if side[0] in group else side[1]]
+        return None
+
+    ca, cb = side_color(a), side_color(b)
+    return (ca, cb) if ca and cb and ca != cb else ("#CC79A7", "#009E73")
+
+
 def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 12,
                 colors: tuple[str, str] = ("#0072B2", "#C84B00")) -> go.Figure:
     """Fightin' Words: z-score against total frequency; the most distinctive terms labelled."""

@@ -1,7 +1,7 @@
 """Comparison tables as CSV and JSON, and the one-file HTML report.
 
-CSV cells that a spreadsheet would run as a formula (text starting with = + - @ tab or CR)
-get a leading apostrophe; numbers are left alone (OWASP ASVS 1.2.10). File names are
+CSV cells (and JSON strings) that a spreadsheet would run as a formula (text starting with
+= + - @ tab or CR) get a leading apostrophe; numbers are left alone (OWASP ASVS 1.2.10). File names are
 reduced to safe characters, at most 100 long, and always land inside the chosen folder.
 """
 
@@ -86,8 +86,27 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def json_bytes(df: pd.DataFrame) -> bytes:
-    """The table as a JSON list of row objects (lists kept as lists, dates ISO, NaN as null)."""
-    return df.to_json(orient="records", date_format="iso", force_ascii=False, indent=1).encode("utf-8")
+    """The table as a JSON list of row objects (lists kept as lists, dates ISO, NaN as null).
+
+    Text is protected as in CSV (spreadsheets import JSON too); `articles.json`, the
+    analysis contract, is written elsewhere and keeps every text exactly."""
+    out = df.copy()
+    for col in out.columns:
+        kind = out[col]
+        if not (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind)
+                or pd.api.types.is_datetime64_any_dtype(kind)):
+            out[col] = out[col].map(_protect_deep)
+    return out.to_json(orient="records", date_format="iso", force_ascii=False, indent=1).encode("utf-8")
+
+
+def _protect_deep(value):
+    if isinstance(value, str):
+        return protect_cell(value)
+    if isinstance(value, (list, tuple)):
+        return [_protect_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _protect_deep(v) for k, v in value.items()}
+    return value
 
 
 # ---- the tables -----------------------------------------------------------------------------

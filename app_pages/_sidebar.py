@@ -74,9 +74,11 @@ def _date_range(arts) -> tuple[dt.date | None, dt.date | None]:
     lo, hi = dates.min().date(), dates.max().date()
     picked = st.sidebar.date_input("Published between", value=(lo, hi), min_value=lo, max_value=hi,
                                    key="dates", bind="query-params")
-    if not isinstance(picked, (tuple, list)) or len(picked) != 2:
+    if isinstance(picked, dt.date):
+        picked = (picked,)
+    if not isinstance(picked, (tuple, list)) or not picked:
         return None, None
-    start, end = picked
+    start, end = picked[0], picked[-1]  # one date (a one-day link, or a range half picked): that day
     # The full range means "no date filter", so undated articles stay in.
     return (None, None) if (start, end) == (lo, hi) else (start, end)
 

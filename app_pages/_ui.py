@@ -115,15 +115,22 @@ def require_articles(ctx: PageContext) -> None:
         st.stop()
 
 
-def require_analysis(ctx: PageContext) -> None:
+NO_MATCH = "No articles match the filters — widen them in the sidebar."
+
+
+def require_analysis(ctx: PageContext, filtered: bool = True) -> None:
+    """Stop the page with what to do when there is nothing analysed to show (for these
+    filters, unless the page does not use them)."""
     require_articles(ctx)
     if not ctx.analysed:
         empty(f"The articles are not analysed yet — run `python -m analysis run --story {ctx.story_id}`, "
               "then reload this page.")
         st.stop()
+    from app_pages import _cache  # here: _cache imports this module
 
-
-NO_MATCH = "No articles match the filters — widen them in the sidebar."
+    if filtered and _cache.table("articles_table", *ctx.args()).empty:
+        empty(NO_MATCH)
+        st.stop()
 
 
 def require_rows(df: pd.DataFrame, message: str = NO_MATCH) -> bool:

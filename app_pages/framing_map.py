@@ -17,7 +17,12 @@ _ui.show_chart(ctx, _cache.figure("framing_map", *args, color_by=color_by or "cl
 
 st.subheader("Clusters")
 clusters = _cache.table("clusters_table", *args)
-if _ui.require_rows(clusters, "No clusters yet — run the analysis."):
+if not clusters.empty:  # only the clusters of the articles the filters select
+    clusters = clusters[clusters["articles"] > 0]
+    message = _ui.NO_MATCH
+else:
+    message = "No clusters yet — run the analysis."
+if _ui.require_rows(clusters, message):
     for _, c in clusters.iterrows():
         st.markdown(f"**{_ui.esc(c['label'] or 'cluster ' + str(c['cluster']), 120)}** · "
                     f"{_ui.fmt_count(c['articles'])} articles · terms: {_ui.esc(c['terms'], 200)}  \n"

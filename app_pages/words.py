@@ -9,7 +9,7 @@ from framelens import queries as q
 
 ctx = _ui.context()
 st.title("Distinctive words")
-_ui.require_analysis(ctx)
+_ui.require_analysis(ctx, filtered=False)  # word counts are per group, not per filter
 data = _cache.story_data(ctx.db, ctx.story_id, ctx.stamp)
 groups = q.word_groups(data)
 if not groups:
@@ -55,7 +55,7 @@ elif fightin_words is None:
 else:
     words = compare_groups(ctx.db, ctx.story_id, ctx.stamp, group_type, tuple(sorted(a)), tuple(sorted(b)))
     name = f"words_{name_a}_vs_{name_b}"
-    colors = ("#0072B2", "#C84B00") if group_type == "lean" else ("#CC79A7", "#009E73")
+    colors = charts.lean_group_colors(a, b) if group_type == "lean" else ("#CC79A7", "#009E73")
     _ui.show_chart(ctx, charts.words_chart(words, name_a, name_b, colors=colors), "words")
     st.caption("z > 1.96: used distinctly more by A; z < −1.96: by B. Rare words are shrunk toward the pooled "
                "rate, so a word said once is not 'distinctive'.")

@@ -52,9 +52,9 @@ class ArticlePipeline:
             status = "irrelevant" if problem.startswith("irrelevant") else "failed"
             outlet = prepared.outlet if prepared else ""
             return FetchOutcome(rec.url, rec.source, status, outlet=outlet, reason=problem)
-        status, _ = self.store.add_article(self.story.id, prepared.record, prepared.canonical,
-                                           prepared.outlet, self.run_id)
-        return FetchOutcome(rec.url, rec.source, status, outlet=prepared.outlet)
+        status, article_id = self.store.add_article(self.story.id, prepared.record, prepared.canonical,
+                                                    prepared.outlet, self.run_id)
+        return FetchOutcome(rec.url, rec.source, status, outlet=prepared.outlet, article_id=article_id)
 
 
 def prepare(rec: ArticleRecord, story: Story, registry: OutletRegistry, html: str | None = None,

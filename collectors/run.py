@@ -253,6 +253,10 @@ class _Collector:
         pipeline = self.trusted if cand.trusted else self.checked
         outcome = pipeline.process(fetched.record, fetched.html)
         outcome.source = cand.source
+        if outcome.article_id is not None and outcome.status in ("new", "duplicate"):
+            asked = canonical_url(cand.url)
+            if not self.store.has_url(self.story.id, asked):  # reached through a redirect or proxy
+                self.store.add_alias(self.story.id, asked, outcome.article_id)
         if outcome.status == "new" and fetched.record.archive_url:
             outcome.reason = f"from the web-archive copy {fetched.record.archive_url}"
         self._note(outcome, fetched=True)

@@ -49,3 +49,4 @@ class FetchOutcome:
     outlet: str = ""
     reason: str = ""
     http_status: int | None = None
+    article_id: int | None = None  # the stored (new or duplicate) article, when there is one

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 md = sa.MetaData()
 
@@ -106,8 +106,22 @@ story_results = sa.Table(
     sa.Column("computed", sa.DateTime(timezone=True), nullable=False),
 )
 
+# Other URLs that led to a stored article (a feed proxy or a redirect, a page whose
+# rel=canonical points elsewhere): the next run skips them without fetching. (version 2)
+url_aliases = sa.Table(
+    "url_aliases", md,
+    sa.Column("story_id", sa.String(128), primary_key=True),
+    sa.Column("canonical_url", sa.Text, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+)
+
+
+def _to_version_2(conn) -> None:
+    url_aliases.create(conn)
+
+
 # version -> function(connection) that upgrades a database from version-1 to version.
-MIGRATIONS: dict[int, callable] = {}
+MIGRATIONS: dict[int, callable] = {2: _to_version_2}
 
 
 class SchemaError(RuntimeError):

@@ -24,7 +24,8 @@ from sqlalchemy import event
 
 from . import schema
 from .records import ArticleRecord, FetchOutcome, content_hash
-from .schema import articles, article_results, embeddings, fetches, meta, outlets, runs, story_results
+from .schema import (article_results, articles, embeddings, fetches, meta, outlets, runs, story_results,
+                     url_aliases)
 
 
 def _pg_lock(conn, *key: str) -> None:
@@ -267,10 +268,21 @@ class Store:
         return found[0] if found else None
 
     def has_url(self, story_id: str, canonical_url: str) -> bool:
-        a = articles.c
+        """Whether a stored article has this canonical URL, or was reached through it."""
+        a, u = articles.c, url_aliases.c
         with self.engine.connect() as conn:
             q = sa.select(a.id).where(a.story_id == story_id, a.canonical_url == canonical_url)
+            if conn.execute(q.limit(1)).first() is not None:
+                return True
+            q = sa.select(u.article_id).where(u.story_id == story_id, u.canonical_url == canonical_url)
             return conn.execute(q.limit(1)).first() is not None
+
+    def add_alias(self, story_id: str, canonical_url: str, article_id: int) -> None:
+        """Remember that `canonical_url` led to the stored article `article_id`."""
+        stmt = self._insert(url_aliases).values(story_id=story_id, canonical_url=clean_text(canonical_url),
+                                                article_id=article_id)
+        with self.engine.begin() as conn:
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "canonical_url"]))
 
     def articles(self, story_id: str, role: str | None = None, with_text: bool = True) -> list[dict]:
         """The story's articles, oldest id first, as dicts."""

@@ -119,6 +119,45 @@ def test_filters_from_the_url_apply_on_every_page(populated_db):
         assert at.sidebar.multiselect(key="lean").value == ["left", "right"]
 
 
+def test_story_and_date_range_from_the_url(populated_db, tmp_path):
+    """A shared link names the story and the dates: both are applied on opening it."""
+    import datetime as dt
+
+    from tests.dashboard_fixtures import STORY_YAML
+
+    (tmp_path / "stories" / "gizmo.yaml").write_text(STORY_YAML.replace("The Widget ruling", "The Gizmo ruling"),
+                                                    encoding="utf-8")
+    populate(populated_db, n_articles=6, story_id="gizmo", seed=3)
+    at = _app(query={"story": "gizmo"})
+    assert at.sidebar.selectbox(key="story").value == "gizmo"
+    assert {m.label: m.value for m in at.metric}["Articles"] == "6"
+
+    with Store(populated_db, readonly=True) as store:
+        days = [r["published"].date() for r in store.articles(STORY_ID, role="article")]
+    days = sorted(days)
+    first, last = days[len(days) // 4], days[len(days) // 2]
+    inside = sum(first <= d <= last for d in days)
+    at = _app(query={"story": STORY_ID, "dates": [first.isoformat(), last.isoformat()]})
+    assert at.sidebar.date_input(key="dates").value == (first, last)
+    assert {m.label: m.value for m in at.metric}["Articles"] == str(inside) and inside < len(days)
+    at = _app(query={"story": STORY_ID, "dates": [last.isoformat()]})  # a one-day link
+    assert {m.label: m.value for m in at.metric}["Articles"] == str(days.count(last))
+
+
+def test_filters_that_match_nothing_say_so_on_every_page(populated_db):
+    at = _app(query={"lean": ["left"], "lang": ["es"]})  # the Spanish-language outlet is not left
+    assert "No articles match the filters" in _texts(at)
+    for page in PAGES[1:-1]:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, page
+        text = _texts(at)
+        if page == "words":  # counted per group by the analysis: the filters do not apply
+            assert "No articles match the filters" not in text and at.get("plotly_chart")
+        else:
+            assert "No articles match the filters" in text, page
+
+
 def test_filter_widgets_narrow_the_overview(populated_db):
     at = _app()
     at.sidebar.multiselect(key="lang").set_value(["es"]).run()

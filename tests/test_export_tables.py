@@ -62,10 +62,11 @@ def test_csv_neutralises_text_but_not_numbers():
     assert {r[2] for r in rows[1:]} == {"-0.5"}
 
 
-def test_json_keeps_lists_and_types():
-    df = pd.DataFrame({"term": ["=x"], "evidence": [["one", "two"]], "n": [2], "missing": [float("nan")]})
+def test_json_keeps_lists_and_types_and_protects_text():
+    df = pd.DataFrame({"term": ["=x"], "evidence": [["one", "@two"]], "n": [2], "missing": [float("nan")],
+                       "delta": [-1.5]})
     rows = json.loads(json_bytes(df))
-    assert rows == [{"term": "=x", "evidence": ["one", "two"], "n": 2, "missing": None}]
+    assert rows == [{"term": "'=x", "evidence": ["one", "'@two"], "n": 2, "missing": None, "delta": -1.5}]
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -103,7 +104,10 @@ def test_write_tables_csv_json_shapes(story_db, tmp_path):
                    if not re.fullmatch(r"-?[0-9.e+-]+", cell)), csv_path.name
     articles = json.loads((out / "tables" / "articles.json").read_text(encoding="utf-8"))
     assert len(articles) == 31 and {"url", "outlet", "lean", "title", "weight"} <= set(articles[0])
-    assert set(HOSTILE_TITLES[:5]) <= {a["title"] for a in articles}  # JSON keeps the real text
+    titles = {a["title"] for a in articles}
+    # JSON keeps the real text, only formula-like text gets the apostrophe (as in CSV)
+    assert {protect_cell(t) for t in HOSTILE_TITLES[:5]} <= titles
+    assert not any(str(v).startswith(FORMULA_START) for a in articles for v in a.values() if isinstance(v, str))
     matrix = json.loads((out / "tables" / "feature_matrix.json").read_text(encoding="utf-8"))
     assert isinstance(matrix[0]["evidence"], list) and {"present", "articles", "share"} <= set(matrix[0])
 

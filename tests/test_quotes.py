@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -204,25 +203,9 @@ def test_long_source_many_quotes_is_fast():
 
 @pytest.fixture(scope="module")
 def embedder():
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        from analysis.embed import SentenceEmbedder
+    from tests.test_embed import real_embedder
 
-        model = SentenceEmbedder()
-        model.encode(["warm-up"])
-        return model
-    except Exception:  # the embedding module is written in parallel; fall back to the model
-        from sentence_transformers import SentenceTransformer
-
-        from framelens.settings import model_path
-
-        model = SentenceTransformer(model_path(), device="cpu")
-
-        class _Embedder:
-            def encode(self, texts):
-                return model.encode(list(texts), normalize_embeddings=True, batch_size=64)
-
-        return _Embedder()
+    return real_embedder()
 
 
 def test_machine_spun_quote_is_altered_with_the_model(embedder):

@@ -161,6 +161,40 @@ def test_rss_source_reports_broken_and_empty_feeds(story, fetcher, sites):
     assert "no entries" in failed["broken.example"] and "not a feed" in failed["html.example"]
 
 
+def test_since_narrows_the_feeds_and_the_searches(story, fetcher, sites):
+    """--since: feed entries older than the date are left out; GDELT's window and Google
+    News' after: start there instead of at the story's start."""
+    from datetime import date
+
+    from collectors.gdelt import GdeltSource
+    from collectors.gnews import GoogleNewsSource
+    from collectors.rss import RssSource
+
+    feed = sites("feedhost")
+    items = "".join(f"<item><title>Gadget ruling {day}</title><link>https://outlet01.example/{day}</link>"
+                    f"<description>The gadget ruling by the judge.</description>"
+                    f"<pubDate>{day} May 2024 10:00:00 GMT</pubDate></item>" for day in ("02", "10"))
+    feed.route("/feed.xml", (200, {"Content-Type": "application/rss+xml"},
+                             f'<?xml version="1.0"?><rss version="2.0"><channel><title>F</title>{items}'
+                             "</channel></rss>".encode()))
+    registry = OutletRegistry([Outlet("feedhost.example", "Feed host", feeds=[feed.url("/feed.xml")])])
+    every = RssSource(fetcher, registry).discover(story)
+    recent = RssSource(fetcher, registry).discover(story, since=date(2024, 5, 5))
+    assert {c.url for c in every.candidates} == {"https://outlet01.example/02", "https://outlet01.example/10"}
+    assert {c.url for c in recent.candidates} == {"https://outlet01.example/10"}
+
+    api = sites("gdelt")
+    api.route("/api/v2/doc/doc", (200, {"Content-Type": "application/json"}, b'{"articles": []}'))
+    GdeltSource(fetcher, api.url("/api/v2/doc/doc"), pacing=0.0).discover(story, since=date(2024, 5, 5))
+    assert api.requests()[-1].query["startdatetime"] == ["20240505000000"]
+
+    news = sites("gnews")
+    news.route("/rss/search", (200, {"Content-Type": "application/rss+xml"}, rss_feed([])))
+    GoogleNewsSource(fetcher, news.base).discover(story, since=date(2024, 5, 5))
+    query = news.requests("/rss/search")[-1].query["q"][0]
+    assert "after:2024-05-05" in query
+
+
 # ---- GDELT ---------------------------------------------------------------------------------------
 
 

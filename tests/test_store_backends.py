@@ -6,6 +6,7 @@ processes adding the same articles to one database at once store each exactly on
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import os
@@ -194,6 +195,29 @@ def test_old_schema_is_upgraded_once(any_db, monkeypatch):
         assert "notes" in {c["name"] for c in sa.inspect(s.engine).get_columns("outlets")}
     Store(any_db).close()
     assert calls == [1]
+
+
+def test_a_version_1_database_gains_url_aliases_and_keeps_its_articles(any_db):
+    """The real upgrade 1 -> 2: a database as framelens 1 wrote it (no url_aliases table)."""
+    from framelens.store import database_url
+
+    engine = sa.create_engine(database_url(any_db))
+    with engine.begin() as conn:
+        schema.md.create_all(conn, tables=[t for t in schema.md.sorted_tables if t.name != "url_aliases"])
+        conn.execute(sa.insert(schema.meta).values(key="schema_version", value="1"))
+        conn.execute(sa.insert(schema.articles).values(
+            story_id="s", url="https://a.example/x", canonical_url="https://a.example/x", domain="a.example",
+            text="Kept across the upgrade.", collected=dt.datetime(2024, 5, 2, tzinfo=dt.timezone.utc),
+            source="import", content_hash="0" * 64))
+    engine.dispose()
+    with Store(any_db) as s:
+        assert s.schema_version() == 2 and "url_aliases" in sa.inspect(s.engine).get_table_names()
+        [row] = s.articles("s")
+        assert row["text"] == "Kept across the upgrade."
+        assert not s.has_url("s", "https://proxy.example/r/1")
+        s.add_alias("s", "https://proxy.example/r/1", row["id"])
+        s.add_alias("s", "https://proxy.example/r/1", row["id"])  # twice: still one
+        assert s.has_url("s", "https://proxy.example/r/1") and not s.has_url("t", "https://proxy.example/r/1")
 
 
 def test_a_failing_upgrade_leaves_the_old_version(any_db, monkeypatch):

@@ -143,3 +143,53 @@ def test_centring_removes_the_shared_topic():
     centred = centre(protos, t) @ centre(protos, t).T
     assert centred[np.triu_indices(40, 1)].mean() < raw[np.triu_indices(40, 1)].mean() - 0.3
     assert np.linalg.norm(topic_vector(protos[:1])) < 0.2  # one prototype: barely any centring
+
+
+# ---- frame weighting: headline and lead, the opinion author's own voice ------------------------------
+
+def _hits(n: int, where: list[int]) -> "SentenceScores":
+    from analysis.detectors import SentenceScores
+
+    hit = np.zeros(n, dtype=bool)
+    hit[where] = True
+    return SentenceScores(hit, hit.astype(float))
+
+
+def test_a_headline_frame_outweighs_the_same_frame_deep_in_the_body():
+    from analysis.framing import score_frames, sentence_weights
+
+    sentences = [f"s{i}" for i in range(10)]
+    weights = sentence_weights(10, has_title=True, opinion=False)
+    # One sentence each: the headline for "safety", the ninth body sentence for "legal".
+    scores = {"safety": _hits(10, [0]), "legal": _hits(10, [8])}
+    result = score_frames(scores, sentences, weights)
+    assert result["primary"] == "safety"
+    assert result["scores"]["safety"] == pytest.approx(3 * result["scores"]["legal"], rel=1e-2)
+    assert result["evidence"] == ["s0"]
+    # The lead counts double: a lead sentence beats two late ones.
+    scores = {"safety": _hits(10, [1]), "legal": _hits(10, [7])}
+    assert score_frames(scores, sentences, weights)["primary"] == "safety"
+    assert score_frames({"safety": _hits(10, [1]), "legal": _hits(10, [6, 7, 8])}, sentences,
+                        weights)["primary"] == "legal"
+
+
+def test_an_opinion_pieces_own_voice_outweighs_what_it_reports():
+    from analysis.framing import score_frames, sentence_weights
+
+    sentences = [f"s{i}" for i in range(8)]
+    own = np.array([True, True, False, False, True, True, False, True])
+    weights = sentence_weights(8, has_title=False, opinion=True, own=own)
+    assert weights[4] == 1.5 and weights[2] == 2.0 * 0.5  # a reported lead sentence
+    # The author's own sentence against a quoted party's sentence, both outside the lead.
+    scores = {"speech": _hits(8, [6]), "safety": _hits(8, [7])}
+    assert score_frames(scores, sentences, weights)["primary"] == "safety"
+    news = sentence_weights(8, has_title=False, opinion=False, own=own)
+    assert news[6] == news[7] == 1.0  # in straight news the voice does not change the weight
+
+
+def test_no_frame_above_the_floor_is_the_fallback():
+    from analysis.framing import score_frames, sentence_weights
+
+    weights = sentence_weights(5, has_title=False, opinion=False)
+    result = score_frames({"legal": _hits(5, [])}, [f"s{i}" for i in range(5)], weights)
+    assert result == {"primary": "other", "scores": {"legal": 0.0}, "evidence": []}

@@ -122,3 +122,16 @@ def test_words_module_imports_only_numpy_and_stdlib():
     names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     assert names <= {"__future__", "re", "collections", "typing", "numpy", "math"}
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    (["left", "lean-left"], ["right", "lean-right"], ("#0072B2", "#C84B00")),
+    (["lean-left"], ["lean-right"], ("#74B9E6", "#F0A37A")),
+    (["left"], ["lean-left"], ("#0072B2", "#74B9E6")),
+    (["left"], ["center"], ("#CC79A7", "#009E73")),        # center is grey, like "not distinctive"
+    (["left", "right"], ["center"], ("#CC79A7", "#009E73")),
+])
+def test_word_groups_take_their_lean_colours(a, b, expected):
+    from analysis.charts import lean_group_colors
+
+    assert lean_group_colors(a, b) == expected
