@@ -211,8 +211,8 @@ def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int],
 def _overlap(sa: set[int], sb: set[int]) -> tuple[float, float]:
     if not sa or not sb:
         return 0.0, 0.0
-    shared = len(sa & sb)
-    return shared / len(sa | sb), shared / min(len(sa), len(sb))
+    shared = len(sa & sb) if len(sa) <= len(sb) else len(sb & sa)
+    return shared / (len(sa) + len(sb) - shared), shared / min(len(sa), len(sb))
 
 
 def _matched_sentences(va: np.ndarray | None, vb: np.ndarray | None) -> int | None:

@@ -51,7 +51,7 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*", re.UNICODE)
 
 def tokenize(text: str, bigrams: bool = False) -> list[str]:
     """Lower-case words without stopwords; with `bigrams`, also adjacent pairs of kept words."""
-    words = [_clean_word(w) for w in _WORD.findall((text or "").lower())]
+    words = [_clean_word(w) if ("'" in w or "’" in w) else w for w in _WORD.findall((text or "").lower())]
     kept = [w if (len(w) > 1 and w not in STOPWORDS) else None for w in words]
     tokens = [w for w in kept if w]
     if bigrams:
