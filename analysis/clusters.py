@@ -53,8 +53,10 @@ class ClusterResult:
     clusters: list[dict] = field(default_factory=list)
 
 
-def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed: int = 0) -> ClusterResult:
-    """Cluster article vectors by framing and place them on a 2-D map (see module doc)."""
+def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed: int = 0,
+                     bags: list[Counter] | None = None) -> ClusterResult:
+    """Cluster article vectors by framing and place them on a 2-D map (see module doc).
+    `bags`: each text's `tokenize(text, bigrams=True)` counts, when the caller has them."""
     ids = list(ids)
     if not ids:
         return ClusterResult()
@@ -69,7 +71,9 @@ def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed
         cluster_of={i: int(c) for i, c in zip(ids, labels)},
         xy={i: (round(float(x), 4), round(float(y), 4)) for i, (x, y) in zip(ids, xy)},
     )
-    result.clusters = _describe(ids, reduced, labels, texts)
+    if bags is None:
+        bags = [Counter(tokenize(t or "", bigrams=True)) for t in texts]
+    result.clusters = _describe(ids, reduced, labels, bags)
     return result
 
 
@@ -143,8 +147,8 @@ def _renumber(labels: np.ndarray, ids: list[int]) -> np.ndarray:
     return np.array([new[int(label)] for label in labels], dtype=int)
 
 
-def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, texts: list[str]) -> list[dict]:
-    terms = _cluster_terms(labels, texts)
+def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, bags: list[Counter]) -> list[dict]:
+    terms = _cluster_terms(labels, bags)
     out = []
     for c in range(int(labels.max()) + 1 if len(labels) else 0):
         members = np.flatnonzero(labels == c)
@@ -157,16 +161,15 @@ def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, texts: li
     return out
 
 
-def _cluster_terms(labels: np.ndarray, texts: list[str]) -> dict[int, list[str]]:
+def _cluster_terms(labels: np.ndarray, bags: list[Counter]) -> dict[int, list[str]]:
     """Distinctive terms per cluster: p_c * log(p_c / p_rest), the term's share in the cluster
     against its (smoothed) share in all other clusters, so the story's own vocabulary, which
     every cluster uses, drops out and frequent distinctive terms rise."""
     tf: dict[int, Counter] = {}
     docs_with: dict[int, Counter] = {}
-    for label, text in zip(labels, texts):
-        tokens = tokenize(text or "", bigrams=True)
-        tf.setdefault(int(label), Counter()).update(tokens)
-        docs_with.setdefault(int(label), Counter()).update(set(tokens))
+    for label, bag in zip(labels, bags):
+        tf.setdefault(int(label), Counter()).update(bag)
+        docs_with.setdefault(int(label), Counter()).update(bag.keys())
     total: Counter = Counter()
     for counts in tf.values():
         total.update(counts)

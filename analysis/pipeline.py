@@ -16,6 +16,7 @@ import hashlib
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -30,6 +31,7 @@ from . import detectors as det
 from .article import ArticleView, StoryDetectors, story_detectors
 from .language import detect_language
 from .sentences import document_sentences
+from .words import tokenize
 
 ANALYSIS_VERSION = "2.1"
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
@@ -81,6 +83,7 @@ class Context:
     model: str = ""
     previous: dict[int, dict] = field(default_factory=dict)  # the last run's payloads, by article id
     reused: dict = field(default_factory=dict)  # stage -> articles whose result came from the last run
+    bags: dict = field(default_factory=dict)  # article id -> term counts, from the clusters stage to words
 
     @property
     def articles(self) -> list[Doc]:
@@ -310,10 +313,12 @@ class ClusterStage:
                        for m in g["article_ids"]}
         firsts = [d for d in arts if original_of.get(d.id, d.id) == d.id]
         cluster_of, xy, clusters = {}, {}, []
+        texts = [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in firsts]
+        bags = [Counter(tokenize(t, bigrams=True)) for t in texts]  # the words stage counts these too
+        ctx.bags = {d.id: bag for d, bag in zip(firsts, bags)}
         if firsts:
-            result = cluster_articles([d.id for d in firsts], np.vstack([d.vector for d in firsts]),
-                                      [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in firsts],
-                                      seed=0)
+            result = cluster_articles([d.id for d in firsts], np.vstack([d.vector for d in firsts]), texts,
+                                      seed=0, bags=bags)
             cluster_of, xy, clusters = result.cluster_of, result.xy, result.clusters
             for copy, original in original_of.items():
                 if original in cluster_of:
@@ -338,9 +343,11 @@ class WordsStage:
         from .words import build_term_tables
 
         rows = [{"text": d.row.get("text") or "", "title": d.row.get("title") or "", "lean": d.row.get("lean", "unrated"),
-                 "kind": d.row.get("kind", "national"), "syndication_original": d.payload.get("syndication_original", True)}
+                 "kind": d.row.get("kind", "national"), "syndication_original": d.payload.get("syndication_original", True),
+                 "bag": ctx.bags.get(d.id)}
                 for d in ctx.articles if d.evaluated]
         ctx.story_results.update(build_term_tables(rows))
+        ctx.bags = {}  # no longer needed: free them before the results are written
 
 
 DEFAULT_STAGES = [LoadStage, SentenceStage, EmbedStage, DetectStage, QuoteStage, SyndicationStage,

@@ -201,8 +201,9 @@ def build_term_tables(articles: list[dict]) -> dict:
     counts once. Left = left + lean-left, right = right + lean-right.
     """
     kept = [a for a in articles if a.get("syndication_original", True)]
-    texts = [_article_text(a) for a in kept]
-    bags = [Counter(tokenize(t, bigrams=True)) for t in texts]
+    # An article may bring its counts ("bag": the clusters stage counted the same text).
+    bags = [a["bag"] if a.get("bag") is not None else Counter(tokenize(_article_text(a), bigrams=True))
+            for a in kept]
     tables = {"lean": {}, "kind": {}, "doc_counts": {"lean": {}, "kind": {}}}
     for key in ("lean", "kind"):
         groups = _group_bags(kept, bags, key)

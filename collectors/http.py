@@ -13,7 +13,6 @@ honouring Retry-After up to a cap; TLS always verified, never retried unverified
 from __future__ import annotations
 
 import collections
-
 import email.utils
 import logging
 import queue
@@ -415,7 +414,6 @@ def _caused_by(exc: BaseException, kinds: tuple) -> BaseException | None:
             return exc
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return None
-
 
 
 class _HostSchedule:
