@@ -201,6 +201,9 @@ def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.n
                             min_articles: int = 3) -> list[dict]:
     """Points made by at least `min_articles` different articles, as clusters of sentences.
 
+    `vectors[rows]` gives the vectors of items `rows` (an array aligned with the items, or
+    any object indexed the same way, e.g. rows of a shared table taken on demand).
+
     Identical sentences are merged first. At most TP_SAMPLE distinct sentences (a fixed-seed
     sample above that) are clustered by average-linkage on cosine distance (threshold
     TP_LINK_DISTANCE); every sentence then joins its nearest cluster centroid when the cosine
@@ -214,7 +217,9 @@ def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.n
     n_articles = len({a for a, _ in sentence_items})
     if len(texts) < 2 or n_articles < min_articles:
         return []
-    x = _normalise(np.asarray(vectors, dtype=np.float32)[rows])
+    x = np.array(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)  # a fresh copy: normalised in place
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    x /= np.where(norms > 1e-12, norms, 1.0)
     centroids = _sentence_centroids(x, seed)
     if not len(centroids):
         return []
@@ -243,13 +248,21 @@ def _distinct_sentences(items: list[tuple[int, str]]) -> tuple[list[str], list[s
 
 def _sentence_centroids(x: np.ndarray, seed: int) -> np.ndarray:
     """Centroids of the multi-sentence clusters of a (sampled) average-linkage clustering."""
-    from sklearn.cluster import AgglomerativeClustering
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
 
     rng = np.random.default_rng(seed)
     sample = np.sort(rng.choice(len(x), TP_SAMPLE, replace=False)) if len(x) > TP_SAMPLE else np.arange(len(x))
-    labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                     distance_threshold=TP_LINK_DISTANCE).fit(x[sample]).labels_
-    centroids = [x[sample][labels == c].mean(axis=0) for c in np.unique(labels) if (labels == c).sum() >= 2]
+    chosen = x[sample]
+    picked = chosen.astype(np.float64)
+    # Rows are unit vectors, so cosine distance is 1 - x.x' (one matrix product: several
+    # times faster than pdist's cosine); merges at or above the threshold are not made.
+    distances = np.clip(1.0 - picked @ picked.T, 0.0, 2.0)
+    np.fill_diagonal(distances, 0.0)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    del distances
+    labels = fcluster(tree, t=np.nextafter(TP_LINK_DISTANCE, 0.0), criterion="distance")
+    centroids = [chosen[labels == c].mean(axis=0) for c in np.unique(labels) if (labels == c).sum() >= 2]
     return _normalise(np.vstack(centroids)) if centroids else np.zeros((0, x.shape[1]))
 
 

@@ -85,10 +85,13 @@ def centre(vectors: np.ndarray, topic: np.ndarray | None) -> np.ndarray:
     """Rows minus the topic, re-normalised (rows equal to the topic become zero)."""
     if topic is None or not len(vectors):
         return vectors
-    out = vectors - topic
-    norms = np.linalg.norm(out, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (out / norms).astype(np.float32)
+    out = np.empty(vectors.shape, dtype=np.float32)
+    for start in range(0, len(vectors), _CHUNK):  # block by block: no full-size temporaries
+        block = vectors[start:start + _CHUNK] - topic
+        norms = np.linalg.norm(block, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        out[start:start + _CHUNK] = block / norms
+    return out
 
 
 def _compile(patterns: list[str]) -> list[re.Pattern]:
@@ -121,6 +124,10 @@ class SentenceBank:
         if self._centred is None or self._centred[0] != id(topic):
             self._centred = (id(topic), centre(self.vectors, topic))
         return self._centred[1]
+
+    def release(self) -> None:
+        """Drop the centred copy (as large as the vectors) once scoring is done."""
+        self._centred = None
 
     def __len__(self) -> int:
         return len(self.texts)

@@ -16,7 +16,6 @@ import hashlib
 import json
 import re
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
@@ -31,7 +30,7 @@ from . import detectors as det
 from .article import ArticleView, StoryDetectors, story_detectors
 from .language import detect_language
 from .sentences import document_sentences
-from .words import tokenize
+from .words import term_bag
 
 ANALYSIS_VERSION = "2.1"
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
@@ -49,12 +48,31 @@ class Doc:
     id: int
     row: dict
     sentences: list[str] = field(default_factory=list)
-    vecs: np.ndarray | None = None
     has_title: bool = False
     language: str = ""
     evaluated: bool = True
     opinion: bool = False
     payload: dict = field(default_factory=dict)
+    # The sentence vectors: set outright, or rows `_ids` of the shared `_table` (the bank),
+    # taken on demand, so 10,000 articles do not hold a second copy of every vector.
+    _vecs: np.ndarray | None = field(default=None, repr=False)
+    _table: np.ndarray | None = field(default=None, repr=False)
+    _ids: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def vecs(self) -> np.ndarray | None:
+        """The sentence vectors (one row per sentence, L2-normalised), or None before embedding."""
+        if self._vecs is not None or self._table is None:
+            return self._vecs
+        return self._table[self._ids]
+
+    @vecs.setter
+    def vecs(self, value: np.ndarray | None) -> None:
+        self._vecs, self._table, self._ids = value, None, None
+
+    def use_rows(self, table: np.ndarray, ids: np.ndarray) -> None:
+        """Take the sentence vectors from rows `ids` of `table` when asked."""
+        self._vecs, self._table, self._ids = None, table, ids
 
     @property
     def vector(self) -> np.ndarray:
@@ -159,23 +177,34 @@ class EmbedStage:
     name = "embed"
 
     def run(self, ctx: Context) -> None:
-        sentences = [s for d in ctx.all_docs for s in d.sentences]
-        texts = list(dict.fromkeys(sentences + det.prototype_texts(story_detectors(ctx.story))))
+        # The documents' distinct sentences first, then the prototypes they lack: the bank is
+        # a view of the first rows, the lookup views of all; one copy of each vector in all.
+        distinct = list(dict.fromkeys(s for d in ctx.all_docs for s in d.sentences))
+        seen = set(distinct)
+        texts = distinct + [t for t in dict.fromkeys(det.prototype_texts(story_detectors(ctx.story))) if t not in seen]
+        del seen
         vectors = _encode_in_chunks(ctx, texts)
         dim = vectors.shape[1] if len(vectors) else 1
         ctx.lookup = dict(zip(texts, vectors))
-        ctx.bank = det.SentenceBank.from_lookup(sentences, ctx.lookup, dim)
+        ctx.bank = det.SentenceBank(distinct, vectors[:len(distinct)] if len(distinct) else np.zeros((0, dim), np.float32))
         for d in ctx.all_docs:
-            d.vecs = ctx.bank.vectors[ctx.bank.ids(d.sentences)] if d.sentences else np.zeros((0, dim), np.float32)
+            if d.sentences:
+                d.use_rows(ctx.bank.vectors, ctx.bank.ids(d.sentences))
+            else:
+                d.vecs = np.zeros((0, dim), np.float32)
 
 
 def _encode_in_chunks(ctx: Context, texts: list[str]) -> np.ndarray:
+    """All `texts` encoded, chunk by chunk, into one preallocated array."""
     ctx.tick("embed", 0, len(texts))
-    parts = []
+    out = None
     for start in range(0, len(texts), ENCODE_CHUNK):
-        parts.append(np.asarray(ctx.embedder.encode(texts[start:start + ENCODE_CHUNK]), dtype=np.float32))
+        part = np.asarray(ctx.embedder.encode(texts[start:start + ENCODE_CHUNK]), dtype=np.float32)
+        if out is None:
+            out = np.empty((len(texts), part.shape[1]), dtype=np.float32)
+        out[start:start + len(part)] = part
         ctx.tick("embed", min(start + ENCODE_CHUNK, len(texts)), len(texts))
-    return np.vstack(parts) if parts else np.zeros((0, 1), dtype=np.float32)
+    return out if out is not None else np.zeros((0, 1), dtype=np.float32)
 
 
 def result_key(ctx: Context, doc: Doc, *extra: str) -> str:
@@ -225,6 +254,7 @@ class DetectStage:
             doc.payload.update(result)
             doc.payload["detect_fields"], doc.payload["detect_key"] = sorted(result), key
             ctx.tick("detect", i + 1, len(fresh))
+        bank.release()
 
 
 class LookupEmbedder:
@@ -288,7 +318,7 @@ class SyndicationStage:
         from .syndication import SyndicationDoc, group_syndication
 
         docs = [SyndicationDoc(id=d.id, text=d.row.get("text") or "", sentences=d.sentences,
-                               sentence_vectors=d.vecs, vector=d.vector, language=d.language,
+                               sentence_vectors=(lambda d=d: d.vecs), vector=d.vector, language=d.language,
                                published=d.row.get("published")) for d in ctx.articles]
         result = group_syndication(docs)
         for d in ctx.docs:
@@ -314,7 +344,9 @@ class ClusterStage:
         firsts = [d for d in arts if original_of.get(d.id, d.id) == d.id]
         cluster_of, xy, clusters = {}, {}, []
         texts = [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in firsts]
-        bags = [Counter(tokenize(t, bigrams=True)) for t in texts]  # the words stage counts these too
+        vocabulary: dict[str, str] = {}
+        bags = [term_bag(t, vocabulary) for t in texts]  # the words stage counts these too
+        del vocabulary
         ctx.bags = {d.id: bag for d, bag in zip(firsts, bags)}
         if firsts:
             result = cluster_articles([d.id for d in firsts], np.vstack([d.vector for d in firsts]), texts,
@@ -330,8 +362,36 @@ class ClusterStage:
         ctx.story_results["clusters"] = clusters
         originals = [d for d in arts if d.payload.get("syndication_original", True) and d.evaluated and d.sentences]
         items = [(d.id, s) for d in originals for s in d.sentences]
-        vecs = np.vstack([d.vecs for d in originals]) if items else np.zeros((0, 1), np.float32)
+        vecs = _ItemVectors(originals) if items else np.zeros((0, 1), np.float32)
         ctx.story_results["talking_points"] = discover_talking_points(items, vecs, seed=0) if items else []
+
+
+class _ItemVectors:
+    """The vectors of every sentence of `docs` in order, as if stacked, without stacking them:
+    `self[rows]` builds only the rows asked for (talking points want the distinct ones)."""
+
+    def __init__(self, docs: list[Doc]):
+        self.docs = docs
+        self.starts = np.cumsum([0] + [len(d.sentences) for d in docs])
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def __getitem__(self, rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(rows, kind="stable")
+        ordered = rows[order]
+        which = np.searchsorted(self.starts, ordered, side="right") - 1
+        out = None
+        for run in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(which)) + 1):
+            if not len(run):
+                continue
+            k = int(which[run[0]])
+            block = self.docs[k].vecs[ordered[run] - self.starts[k]]
+            if out is None:
+                out = np.empty((len(rows), block.shape[1]), dtype=np.float32)
+            out[order[run]] = block
+        return out if out is not None else np.zeros((0, 1), np.float32)
 
 
 class WordsStage:

@@ -27,6 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from collections import OrderedDict
 from typing import Callable
 
 import numpy as np
@@ -45,19 +46,22 @@ MIN_MATCHED_SENTENCES = 3
 ORDER_SHARE = 0.7
 JACCARD_WIRE = 0.8
 CONTAINMENT_EDITED = 0.5
+CONTENT_CACHE = 2048  # documents whose content vectors are kept between pairs (bounded memory)
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MASK = np.uint64(0xFFFFFFFF)
+_SHINGLE_MIX = tuple(np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9)[:SHINGLE])
 
 
 @dataclass
 class SyndicationDoc:
-    """One article as syndication sees it; vectors are normalised sentence embeddings."""
+    """One article as syndication sees it; vectors are normalised sentence embeddings.
+    `sentence_vectors` may be a function giving them, called only when a pair needs them."""
 
     id: int
     text: str
     sentences: list[str]
-    sentence_vectors: np.ndarray
+    sentence_vectors: np.ndarray | Callable[[], np.ndarray] | None
     vector: np.ndarray
     language: str = ""
     published: datetime | None = None
@@ -74,14 +78,20 @@ class SyndicationResult:
 def group_syndication(docs: list[SyndicationDoc]) -> SyndicationResult:
     """Group copies and rewrites; singletons get group None and count as originals."""
     docs = sorted(docs, key=lambda d: d.id)
-    shingles = [_shingles(d.text) for d in docs]
+    word_hashes: dict[str, int] = {}  # each distinct word hashed once for the whole corpus
+    shingles = [_shingles(d.text, word_hashes) for d in docs]
+    del word_hashes
     pairs = sorted(_lsh_pairs(shingles) | _shared_sentence_pairs(docs) | _neighbour_pairs(docs))
     uf, kinds = _UnionFind(len(docs)), {}
-    content: dict[int, np.ndarray | None] = {}  # each document's content vectors, computed once
+    content: OrderedDict[int, np.ndarray | None] = OrderedDict()  # recent documents' content vectors
 
     def vectors(k: int) -> np.ndarray | None:
-        if k not in content:
+        if k in content:
+            content.move_to_end(k)
+        else:
             content[k] = _content_vectors(docs[k])
+            if len(content) > CONTENT_CACHE:
+                content.popitem(last=False)
         return content[k]
 
     for i, j in pairs:
@@ -96,16 +106,28 @@ def group_syndication(docs: list[SyndicationDoc]) -> SyndicationResult:
 
 # --------------------------------------------------------------------------- candidates
 
-def _shingles(text: str) -> set[int]:
-    """Word 3-shingles hashed to 32 bits (crc32: the same on every run and machine)."""
+def _shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray:
+    """Word 3-shingles hashed to 32 bits, as a sorted array of distinct values (a tenth of
+    the memory of a set of Python ints). Each word is hashed once (crc32: the same on every
+    run and machine; `word_hashes` caches them across texts) and a shingle's hash mixes its
+    three words' hashes (multiply-shift, the top 32 bits of a 64-bit sum)."""
     words = _WORD.findall((text or "").lower())
+    if not words:
+        return np.zeros(0, dtype=np.uint32)
     if len(words) < SHINGLE:
-        words = words + [""] * (SHINGLE - len(words)) if words else []
-    return {zlib.crc32(" ".join(words[i:i + SHINGLE]).encode("utf-8"))
-            for i in range(max(0, len(words) - SHINGLE + 1))}
+        words = words + [""] * (SHINGLE - len(words))
+    cache = {} if word_hashes is None else word_hashes
+    h = np.fromiter((cache[w] if w in cache else cache.setdefault(w, zlib.crc32(w.encode("utf-8"))) for w in words),
+                    dtype=np.uint64, count=len(words))
+    n = len(words) - SHINGLE + 1
+    mixed = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for k, factor in enumerate(_SHINGLE_MIX):
+            mixed += h[k:k + n] * factor
+    return np.unique((mixed >> np.uint64(32)).astype(np.uint32))
 
 
-def _minhash(shingles: list[set[int]]) -> np.ndarray:
+def _minhash(shingles: list[np.ndarray]) -> np.ndarray:
     """docs x NUM_PERM signatures by multiply-shift hashing (uint64 wraps on purpose)."""
     rng = np.random.default_rng(12345)
     a = rng.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
@@ -113,20 +135,20 @@ def _minhash(shingles: list[set[int]]) -> np.ndarray:
     sigs = np.full((len(shingles), NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for row, values in enumerate(shingles):
-            if values:
-                x = np.fromiter(values, dtype=np.uint64, count=len(values))[:, None]
+            if len(values):
+                x = values.astype(np.uint64)[:, None]
                 sigs[row] = (((x * a + b) >> np.uint64(32)) & _MASK).min(axis=0)
     return sigs
 
 
-def _lsh_pairs(shingles: list[set[int]]) -> set[tuple[int, int]]:
+def _lsh_pairs(shingles: list[np.ndarray]) -> set[tuple[int, int]]:
     sigs = _minhash(shingles)
     rows = NUM_PERM // BANDS
     pairs: set[tuple[int, int]] = set()
     for band in range(BANDS):
         buckets: dict[bytes, list[int]] = {}
         for doc, sig in enumerate(sigs[:, band * rows:(band + 1) * rows]):
-            if shingles[doc]:
+            if len(shingles[doc]):
                 buckets.setdefault(sig.tobytes(), []).append(doc)
         for members in buckets.values():
             pairs |= _bucket_pairs(members)
@@ -144,14 +166,17 @@ def _shared_sentence_pairs(docs: list[SyndicationDoc]) -> set[tuple[int, int]]:
     """Texts sharing two identical sentences (one, for a text of one or two): a trimmed wire
     copy keeps its sentences but can share too few shingles overall for LSH to catch."""
     postings: dict[str, list[int]] = {}
+    short = set()
     for i, doc in enumerate(docs):
-        for key in _sentence_keys(doc):
+        keys = _sentence_keys(doc)
+        if len(keys) <= 2:
+            short.add(i)
+        for key in keys:
             postings.setdefault(key, []).append(i)
     shared: dict[tuple[int, int], int] = {}
     for members in postings.values():
         for pair in _bucket_pairs(sorted(set(members))):
             shared[pair] = shared.get(pair, 0) + 1
-    short = {i for i, d in enumerate(docs) if len(_sentence_keys(d)) <= 2}
     return {p for p, n in shared.items() if n >= 2 or p[0] in short or p[1] in short}
 
 
@@ -191,7 +216,7 @@ def _normalise(m: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- verification
 
-def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int],
+def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: np.ndarray, sb: np.ndarray,
             content: Callable[[], tuple[np.ndarray | None, np.ndarray | None]]) -> str | None:
     """The pair's kind (wire|edited|spun) when it is one story, else None. `content` gives
     both documents' content-sentence vectors (only asked for when the words do not decide)."""
@@ -208,10 +233,11 @@ def _verify(a: SyndicationDoc, b: SyndicationDoc, sa: set[int], sb: set[int],
     return "spun" if matched and matched >= MIN_MATCHED_SENTENCES else None
 
 
-def _overlap(sa: set[int], sb: set[int]) -> tuple[float, float]:
-    if not sa or not sb:
+def _overlap(sa: np.ndarray, sb: np.ndarray) -> tuple[float, float]:
+    """Jaccard and containment of two sorted arrays of distinct shingles."""
+    if not len(sa) or not len(sb):
         return 0.0, 0.0
-    shared = len(sa & sb)  # the union's size follows; building it would cost as much again
+    shared = len(np.intersect1d(sa, sb, assume_unique=True))  # the union's size follows from it
     return shared / (len(sa) + len(sb) - shared), shared / min(len(sa), len(sb))
 
 
@@ -235,7 +261,8 @@ def _matched_sentences(va: np.ndarray | None, vb: np.ndarray | None) -> int | No
 
 def _content_vectors(doc: SyndicationDoc) -> np.ndarray | None:
     """Normalised vectors of the sentences long enough to carry content."""
-    vectors = np.asarray(doc.sentence_vectors, dtype=np.float32) if doc.sentence_vectors is not None else None
+    given = doc.sentence_vectors() if callable(doc.sentence_vectors) else doc.sentence_vectors
+    vectors = np.asarray(given, dtype=np.float32) if given is not None else None
     if vectors is None or vectors.ndim != 2 or len(vectors) == 0 or len(vectors) != len(doc.sentences):
         return None
     keep = [i for i, s in enumerate(doc.sentences) if len(_WORD.findall(s)) >= MIN_SENTENCE_WORDS]

@@ -60,6 +60,15 @@ def tokenize(text: str, bigrams: bool = False) -> list[str]:
     return tokens
 
 
+def term_bag(text: str, vocabulary: dict[str, str] | None = None) -> Counter:
+    """`tokenize(text, bigrams=True)` counted. Bags built with one shared `vocabulary` share
+    each term's string (a third of the memory for a corpus of bags)."""
+    tokens = tokenize(text, bigrams=True)
+    if vocabulary is None:
+        return Counter(tokens)
+    return Counter(vocabulary.setdefault(t, t) for t in tokens)
+
+
 def _clean_word(word: str) -> str:
     """Strip possessive 's so "Parler's" counts as "parler"; straighten curly apostrophes."""
     word = word.replace("’", "'")

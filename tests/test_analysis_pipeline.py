@@ -9,6 +9,7 @@ import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from analysis.embed import HashingEmbedder
@@ -200,6 +201,28 @@ def test_two_fresh_databases_give_byte_identical_exports(kettle, registry, tmp_p
             assert export(store, kettle, tmp_path / f"{name}-again") == exports[-1]
     assert exports[0] == exports[1]
     assert len(json.loads(exports[0])) == len(ARTICLES)
+
+
+def test_each_sentence_vector_is_held_once(kettle, store, registry):
+    """Articles' sentence vectors are rows of the bank taken on demand, and the lookup views
+    of the same array: 10,000 articles keep one copy of each vector, not three."""
+    from analysis.embed import CachedEmbedder
+    from analysis.pipeline import Context, EmbedStage, LoadStage, SentenceStage, _ItemVectors
+
+    fill(store, registry)
+    ctx = Context(kettle, store, CachedEmbedder(HashingEmbedder(), store), registry, model=HashingEmbedder.name)
+    for stage in (LoadStage, SentenceStage, EmbedStage):
+        stage().run(ctx)
+    bank = ctx.bank.vectors
+    for doc in ctx.all_docs:
+        assert doc._vecs is None and np.shares_memory(doc._table, bank)
+        assert np.array_equal(doc.vecs, np.vstack([ctx.lookup[s] for s in doc.sentences]))
+    assert all(np.shares_memory(v, bank) for t, v in ctx.lookup.items() if t in ctx.bank.index)
+    stacked = np.vstack([d.vecs for d in ctx.docs])
+    rows = np.random.default_rng(0).permutation(len(stacked))[:7]
+    assert np.array_equal(_ItemVectors(ctx.docs)[rows], stacked[rows]) and len(_ItemVectors(ctx.docs)) == len(stacked)
+    ctx.docs[0].vecs = np.ones((2, 3), np.float32)  # set outright: no longer a view of the bank
+    assert ctx.docs[0].vecs.shape == (2, 3) and ctx.docs[0]._table is None
 
 
 def test_adding_one_article_embeds_only_its_new_sentences(kettle, store, registry):

@@ -4,13 +4,13 @@ independent reports of the same event kept apart; sub-quadratic on 2,000 article
 from __future__ import annotations
 
 import re
-import time
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 
-from analysis.syndication import SyndicationDoc, group_syndication
+from analysis.syndication import SyndicationDoc, _overlap, _shingles, group_syndication
+from tests.measure import traced_peak_mb
 
 T0 = datetime(2024, 5, 10, 14, 0, tzinfo=timezone.utc)
 
@@ -202,14 +202,12 @@ def test_two_thousand_articles_with_planted_groups_is_sub_quadratic():
             next_id += 1
         planted.append(sorted(members))
     order = rng.permutation(len(docs))
-    start = time.process_time()  # CPU time: other jobs on a shared machine do not count
-    result = group_syndication([docs[i] for i in order])
-    elapsed = time.process_time() - start
+    result, peak_mb = traced_peak_mb(group_syndication, [docs[i] for i in order])
     assert sorted(g["article_ids"] for g in result.groups) == sorted(planted)
     assert [g["kind"] for g in sorted(result.groups, key=lambda g: g["article_ids"][0])] == \
         ["wire"] * 5 + ["spun"] * 5
     assert result.candidate_pairs <= 12 * len(docs)  # ~k neighbours each, never all pairs
-    assert elapsed < 20
+    assert peak_mb < 100  # no n x n similarity matrix (time: benchmarks/bench_scale.py)
 
 
 def test_deterministic_regardless_of_input_order():
@@ -222,3 +220,18 @@ def test_deterministic_regardless_of_input_order():
     second = group_syndication(list(reversed(docs)))
     assert first.groups == second.groups and first.group_of == second.group_of
     assert len(first.groups) == 10
+
+
+def test_shingles_are_sorted_distinct_hashes_and_overlap_counts_shared_ones():
+    text = "the court denied the motion and the court denied the appeal"
+    s = _shingles(text)
+    assert s.dtype == np.uint32 and np.all(np.diff(s.astype(np.int64)) > 0)
+    assert len(s) == 7  # nine 3-word windows; "the court denied" and "court denied the" come twice
+    assert np.array_equal(_shingles(text.upper()), s)  # case does not matter
+    assert np.array_equal(_shingles(text, {}), s)  # the shared word-hash cache changes nothing
+    assert _overlap(s, s) == (1.0, 1.0)
+    longer = _shingles(text + " while a separate paragraph adds several entirely new words here")
+    jaccard, containment = _overlap(s, longer)
+    assert containment == 1.0 and 0.3 < jaccard < 0.7
+    assert _overlap(s, _shingles("nothing in common with that at all")) == (0.0, 0.0)
+    assert len(_shingles("")) == 0 and len(_shingles("two words")) == 1
