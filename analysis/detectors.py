@@ -45,6 +45,11 @@ class Matcher:
     negatives: np.ndarray  # (q, d)
     threshold: float
     topic: np.ndarray | None = None  # (d,): removed before the centred comparison
+    lowered: list[re.Pattern] | None = None  # `patterns` for lower-cased text, None when unsafe
+
+    def __post_init__(self) -> None:
+        if self.lowered is None and self.patterns:
+            self.lowered = _for_lowered_text(self.patterns)
 
     @property
     def id(self) -> str:
@@ -102,6 +107,37 @@ def _compile(patterns: list[str]) -> list[re.Pattern]:
         return [re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)]
     except re.error:
         return [re.compile(p, re.IGNORECASE) for p in patterns]
+
+
+def _for_lowered_text(patterns: list[re.Pattern]) -> list[re.Pattern] | None:
+    """The same patterns without IGNORECASE, to search text lower-cased once per corpus.
+
+    Case-insensitive matching costs Python's regex engine about a third more per sentence;
+    a pattern written in lower case finds the same sentences in the lower-cased text (but
+    for the few letters IGNORECASE also equates across scripts: Turkish ı and İ, the long
+    ſ). None when a pattern has an upper-case letter (a group name, \\N{...}), a letter
+    whose case does not map one to one (ß) or other flags: those search the text as written.
+    """
+    out = []
+    for p in patterns:
+        if p.flags & ~(re.IGNORECASE | re.UNICODE) or not _case_free(p.pattern):
+            return None
+        out.append(re.compile(p.pattern))
+    return out
+
+
+def _case_free(source: str) -> bool:
+    """Outside backslash escapes: only ASCII or Latin-1 characters that are their own lower case."""
+    i = 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c != c.lower() or not (c.isascii() or ("\u00e0" <= c <= "\u00ff" and c not in "ß÷")):
+            return False
+        i += 1
+    return True
 
 
 def prototype_texts(detectors: Iterable[Detector]) -> list[str]:
@@ -185,6 +221,7 @@ def score_bank(matchers: list[Matcher], bank: SentenceBank, texts: list[str] | N
     `centred=False` drops the centred test (raw cosine and near-misses only).
     """
     texts = bank.texts if texts is None else texts
+    lowered = None
     sims = max_similarities(bank.vectors, [m.prototypes for m in matchers])
     topic = matchers[0].topic if matchers and centred else None
     vectors = bank.centred(topic)
@@ -193,7 +230,13 @@ def score_bank(matchers: list[Matcher], bank: SentenceBank, texts: list[str] | N
     centred_threshold = CENTRED_THRESHOLD if topic is not None else -1.0
     out = {}
     for m, sim, csim, cneg in zip(matchers, sims, csims, cnegs):
-        by_pattern = _regex_mask(m.pattern_hit, texts) if m.patterns else np.zeros(len(bank), bool)
+        if not m.patterns:
+            by_pattern = np.zeros(len(bank), bool)
+        elif m.lowered is not None:
+            lowered = lowered or [t.lower() if t else t for t in texts]
+            by_pattern = _regex_mask(lambda t, ps=m.lowered: any(p.search(t) for p in ps), lowered)
+        else:
+            by_pattern = _regex_mask(m.pattern_hit, texts)
         by_proto = (sim >= m.threshold) & (csim >= centred_threshold) & (csim > cneg + NEGATIVE_MARGIN)
         if allow_prototype is not None:
             by_proto &= allow_prototype

@@ -1,7 +1,7 @@
 """Scale: analysis time and peak memory from 1k to 10k articles, and how fast they grow.
 
     .venv/bin/python benchmarks/bench_scale.py [--sizes 1000,2000,5000,10000] [--max-n 10000]
-        [--embedder model|hashing] [--seed 1] [--json OUT]
+        [--embedder model|hashing] [--precision fp32|bf16|auto] [--seed 1] [--json OUT]
 
 Each size runs in its own process (so peak RSS is that size's): a synthetic corpus
 imported into a fresh SQLite store, then one full analysis with an empty cache. Prints
@@ -9,7 +9,8 @@ time, peak RSS, the growth exponent between consecutive sizes (time ‚àù n^k: k ‚
 linear, 2 quadratic) and each stage's exponent, so a stage that grows faster than the
 corpus shows up. Targets (issue 6): 10,000 articles in < 10 minutes, peak RSS < 2 GB,
 nothing quadratic. `--max-n 2000` gives a quick run; `--embedder hashing` measures every
-stage but the model.
+stage but the model; `--precision bf16` runs the model in bfloat16
+(FRAMELENS_EMBED_PRECISION).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -62,12 +64,13 @@ def fit_exponent(rows: list[dict], key=lambda r: r["analysis_s"]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else float("nan")
 
 
-def run(sizes: list[int], embedder_kind: str, seed: int) -> dict:
+def run(sizes: list[int], embedder_kind: str, seed: int, precision: str | None = None) -> dict:
     rows = []
     print(f"{'n':>6s} {'import s':>9s} {'analysis s':>11s} {'peak RSS MB':>12s} {'k vs prev':>10s}", flush=True)
     for n in sizes:
         done = subprocess.run([sys.executable, __file__, "--one", str(n), "--embedder", embedder_kind,
-                               "--seed", str(seed)], capture_output=True, text=True)
+                               "--seed", str(seed)], capture_output=True, text=True,
+                              env={**os.environ, **({"FRAMELENS_EMBED_PRECISION": precision} if precision else {})})
         if done.returncode != 0:
             print(done.stderr[-3000:], file=sys.stderr)
             raise SystemExit(f"size {n} failed")
@@ -75,7 +78,8 @@ def run(sizes: list[int], embedder_kind: str, seed: int) -> dict:
         k = f"{exponent(rows[-1], row):.2f}" if rows else ""
         rows.append(row)
         print(f"{n:6d} {row['import_s']:9.1f} {row['analysis_s']:11.1f} {row['peak_rss_mb']:12d} {k:>10s}", flush=True)
-    out = {"machine": machine(), "embedder": embedder_kind, "rows": rows}
+    out = {"machine": machine(), "embedder": embedder_kind, "rows": rows,
+           "precision": precision or os.environ.get("FRAMELENS_EMBED_PRECISION", "fp32")}
     if len(rows) > 1:
         out["exponent"] = round(fit_exponent(rows), 2)
         out["stage_exponents"] = {s: round(fit_exponent(rows, lambda r, s=s: r["stages_s"].get(s, 0)), 2)
@@ -93,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,2000,5000,10000")
     parser.add_argument("--max-n", type=int, default=10000, help="skip sizes above this (a quick run: 2000)")
     parser.add_argument("--embedder", choices=["model", "hashing"], default="model")
+    parser.add_argument("--precision", choices=["fp32", "bf16", "auto"],
+                        help="the model's precision (default: FRAMELENS_EMBED_PRECISION, else fp32)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", help="write the figures here")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # internal: one size, JSON on stdout
@@ -101,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(one(args.one, args.embedder, args.seed)))
         return 0
     sizes = [n for n in (int(s) for s in args.sizes.split(",")) if n <= args.max_n]
-    write_json(args.json, run(sizes, args.embedder, args.seed))
+    write_json(args.json, run(sizes, args.embedder, args.seed, args.precision))
     return 0
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything framelens needs on a fresh Debian machine: system packages
-# (Chromium for chart export and browser tests, PostgreSQL for the PostgreSQL tests)
+# (Chromium for chart export and browser tests, PostgreSQL for the PostgreSQL tests,
+# openssl for the tests' certificates)
 # and a virtual environment with the pinned Python packages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)  # test certificates
 PY=${PYTHON:-python3}
 # Debian's own Python ships venv/ensurepip separately.
 if [ ! -x .venv/bin/python ] && ! "$PY" -c "import ensurepip, venv" >/dev/null 2>&1; then

@@ -112,6 +112,27 @@ def make_self_signed(folder: Path) -> tuple[str, str]:
     return str(cert), str(key)
 
 
+def make_ca_signed(folder: Path, name: str, sans: str = "DNS:localhost,IP:127.0.0.1",
+                   days: int = 2) -> tuple[str, tuple[str, str]]:
+    """A test CA (created once per folder) and a certificate it signs for `sans`, with the
+    openssl CLI: (the CA's PEM path, (cert, key)). `days=-1` gives one that has expired."""
+    import subprocess
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=30, cwd=folder)
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    if not (folder / "ca.pem").exists():
+        openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                "-subj", "/CN=framelens test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign")
+    (folder / f"{name}.ext").write_text(f"subjectAltName={sans}\n", encoding="ascii")
+    openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", "/CN=localhost")
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", str(days), "-extfile", f"{name}.ext")
+    return str(folder / "ca.pem"), (str(folder / f"{name}.pem"), str(folder / f"{name}.key"))
+
+
 def _self_signed_with_cryptography(cert_path: Path, key_path: Path) -> None:
     import datetime as dt
     import ipaddress

@@ -11,6 +11,7 @@ import json
 import textwrap
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -265,3 +266,25 @@ def test_the_dev_set_uses_the_storys_ids():
         assert all(set(ids) <= descriptors[actor] for actor, ids in r["descriptors"].items()), r["id"]
         assert r["stance"] in ("critical", "neutral", "supportive") and r.get("frame") in frames | {None}, r["id"]
         assert r.get("kind", "news") in ("news", "opinion"), r["id"]
+
+
+def test_lower_cased_search_finds_the_same_sentences_as_case_insensitive_search():
+    """Patterns without upper-case letters search lower-cased text; the others keep IGNORECASE."""
+    sentences = ["A CARTER APPOINTEE ruled.", "Judge Quill, a Carter-appointed judge.", "No match here.",
+                 "İstanbul and Straße carter", "GEWALTTÄTIGE BEITRÄGE", "\\S carter", "", "carter\tappointee"]
+    sources = {r"\bcarter[- \s]appoint(ee|ed)\b": True, r"\S+ carter\b": True, r"\bCarter\b": False,
+               r"(?P<Name>carter)": False, r"\N{LATIN SMALL LETTER SHARP S}": False, r"straße": False,
+               r"gewalttätige[nr]? beiträge": True}
+    for source, fast in sources.items():
+        compiled = det._compile([source])
+        expected = [bool(s) and any(p.search(s) for p in compiled) for s in sentences]
+        lowered = det._for_lowered_text(compiled)
+        assert (lowered is not None) == fast, source
+        if lowered is not None:
+            got = [bool(s) and any(p.search(s.lower()) for p in lowered) for s in sentences]
+            assert got == expected, source
+    matcher = det.Matcher(SimpleNamespace(id="x"), det._compile([r"\bcarter appointee\b"]), [], np.zeros((0, 4), np.float32),
+                          np.zeros((0, 4), np.float32), 0.6)
+    bank = det.SentenceBank(sentences, np.eye(len(sentences), 4, dtype=np.float32))
+    hits = det.score_bank([matcher], bank, centred=False)["x"].hit
+    assert hits.tolist() == [True] + [False] * (len(sentences) - 1)

@@ -2,7 +2,7 @@
 while collectors write), on SQLite (WAL, BEGIN IMMEDIATE writers) and PostgreSQL.
 
 Row 12: imports, collection runs and analysis runs are killed with SIGKILL at random points
-(a seeded RNG; the sweep in tests/crash.py), 50 kills in all; after every kill the database
+(a seeded RNG; the sweep in tests/crash.py), 82 kills in all; after every kill the database
 passes its integrity check and holds only whole rows (and either no analysis results or a
 whole run's) of a finished run, and the next run ends with exactly the finished run's rows.
 `benchmarks/crash_sweep.py` runs the same sweep for longer.
@@ -22,7 +22,8 @@ from framelens.store import Store
 from tests import crash, crash_scenarios
 
 SEED = 20240502
-IMPORT_KILLS, COLLECT_KILLS, ANALYSIS_KILLS, PG_IMPORT_KILLS = 24, 10, 10, 6  # 50 in all
+IMPORT_KILLS, COLLECT_KILLS, ANALYSIS_KILLS = 24, 20, 20  # on SQLite
+PG_IMPORT_KILLS, PG_COLLECT_KILLS, PG_ANALYSIS_KILLS = 6, 6, 6  # on PostgreSQL: 82 kills in all
 
 
 def _report(result: crash.SweepResult, name: str) -> str:
@@ -54,14 +55,19 @@ def test_killed_imports_leave_whole_rows_and_the_next_run_completes(tmp_path, pl
     assert len(set(result.rows_at_kill)) >= IMPORT_KILLS // 3  # the kills landed all over the import
 
 
+def _sweep_on_postgresql(pg_server, scenario, kills: int, seed: int, name: str) -> None:
+    """The sweep with a fresh PostgreSQL database per run; no problems, every kill landed."""
+    result = crash.sweep(scenario, lambda label: pg_server.create_database(), kills, seed,
+                         drop_db=pg_server.drop_database)
+    print(_report(result, f"{name} on PostgreSQL"))
+    assert result.problems == []
+    assert result.kills >= kills
+
+
 @pytest.mark.postgres
 def test_killed_imports_on_postgresql(pg_server, small_planted_jsonl, story):
-    scenario = crash_scenarios.import_scenario(small_planted_jsonl, story)
-    result = crash.sweep(scenario, lambda label: pg_server.create_database(),
-                         PG_IMPORT_KILLS, SEED + 1, drop_db=pg_server.drop_database)
-    print(_report(result, "import on PostgreSQL"))
-    assert result.problems == []
-    assert result.kills >= PG_IMPORT_KILLS
+    _sweep_on_postgresql(pg_server, crash_scenarios.import_scenario(small_planted_jsonl, story),
+                         PG_IMPORT_KILLS, SEED + 1, "import")
 
 
 def test_a_cut_text_is_detected():
@@ -92,6 +98,13 @@ def test_killed_collection_runs_leave_whole_rows_and_the_next_run_completes(tmp_
     assert result.kills >= COLLECT_KILLS
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_killed_collection_runs_on_postgresql(pg_server, planted_web, story):
+    _sweep_on_postgresql(pg_server, crash_scenarios.collect_scenario(planted_web, story),
+                         PG_COLLECT_KILLS, SEED + 4, "collection")
+
+
 # ---- row 12: kill -9 an analysis run ------------------------------------------------------------------
 
 
@@ -103,6 +116,12 @@ def test_killed_analysis_runs_leave_all_or_nothing_results(tmp_path):
     print(_report(result, "analysis"))
     assert result.problems == []
     assert result.kills >= ANALYSIS_KILLS
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_killed_analysis_runs_on_postgresql(pg_server):
+    _sweep_on_postgresql(pg_server, crash_scenarios.analysis_scenario(), PG_ANALYSIS_KILLS, SEED + 5, "analysis")
 
 
 # ---- row 13: a dashboard read loop while two writers write ----------------------------------------------

