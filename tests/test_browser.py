@@ -103,8 +103,10 @@ def page(browser):
 
 def _open(page, server: str, path: str) -> None:
     """Load a page and wait for its content (title, then no script running, charts drawn)."""
-    page.goto(f"{server}/{path}")
-    page.get_by_role("heading", level=1).filter(has_text=PAGES[path]).wait_for(timeout=60000)
+    # Streamlit's "load" event waits on its bundles, which a busy 2-core machine can hold up past
+    # Playwright's 30 s default; the heading below is the real sign the page is there.
+    page.goto(f"{server}/{path}", wait_until="commit", timeout=120000)
+    page.get_by_role("heading", level=1).filter(has_text=PAGES[path]).wait_for(timeout=120000)
     _settled(page)
     page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
                                       .every(c => c.querySelector('.main-svg'))""", timeout=60000)
