@@ -62,8 +62,14 @@ def _progress():
 
 
 def cmd_run(args) -> int:
+    from .embed import resolve_precision
     from .pipeline import run_analysis
 
+    try:
+        resolve_precision()  # a bad setting is a usage error, said before any work
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     story = load_story(args.story)
     with open_store(args.db) as store:
         if not store.count_articles(story.id):

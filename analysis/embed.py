@@ -103,7 +103,8 @@ class SentenceEmbedder:
         with lowered:
             vectors = model.encode([distinct[i] for i in order], batch_size=self.batch_size,
                                    normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
-        vectors = _normalise(np.asarray(vectors, dtype=np.float32))
+        if self.precision == "bf16":  # unit rows in float32, not bfloat16's ~1e-3
+            vectors = _normalise(np.asarray(vectors, dtype=np.float32))
         by_text = {distinct[i]: vectors[j] for j, i in enumerate(order)}
         return np.asarray([by_text[s] for s in sentences], dtype=np.float32)
 

@@ -363,6 +363,13 @@ def test_an_unknown_story_is_a_usage_error(kettle, tmp_path):
         assert done.returncode == 2 and "no-such-story" in done.stderr
 
 
+def test_a_bad_precision_setting_is_a_usage_error(kettle, tmp_path, monkeypatch):
+    monkeypatch.setenv("FRAMELENS_EMBED_PRECISION", "half")
+    done = cli("run", "--story", "kettle", "--db", str(tmp_path / "x.db"))
+    assert done.returncode == 2 and "FRAMELENS_EMBED_PRECISION must be one of auto, fp32, bf16" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_export_exit_codes(kettle, store, registry, tmp_path):
     db = str(store.db)
     fill(store, registry)
