@@ -45,11 +45,10 @@ class Matcher:
     negatives: np.ndarray  # (q, d)
     threshold: float
     topic: np.ndarray | None = None  # (d,): removed before the centred comparison
-    lowered: list[re.Pattern] | None = None  # `patterns` for lower-cased text, None when unsafe
+    lowered: list[re.Pattern] | None = field(init=False)  # `patterns` for lower-cased text; None: search as written
 
     def __post_init__(self) -> None:
-        if self.lowered is None and self.patterns:
-            self.lowered = _for_lowered_text(self.patterns)
+        self.lowered = _for_lowered_text(self.patterns) if self.patterns else None
 
     @property
     def id(self) -> str:

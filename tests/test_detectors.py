@@ -283,8 +283,8 @@ def test_lower_cased_search_finds_the_same_sentences_as_case_insensitive_search(
         if lowered is not None:
             got = [bool(s) and any(p.search(s.lower()) for p in lowered) for s in sentences]
             assert got == expected, source
-    matcher = det.Matcher(SimpleNamespace(id="x"), det._compile([r"\bcarter appointee\b"]), [], np.zeros((0, 4), np.float32),
-                          np.zeros((0, 4), np.float32), 0.6)
+    none = np.zeros((0, 4), np.float32)
+    matcher = det.Matcher(SimpleNamespace(id="x"), det._compile([r"\bcarter appointee\b"]), [], none, none, 0.6)
     bank = det.SentenceBank(sentences, np.eye(len(sentences), 4, dtype=np.float32))
     hits = det.score_bank([matcher], bank, centred=False)["x"].hit
     assert hits.tolist() == [True] + [False] * (len(sentences) - 1)

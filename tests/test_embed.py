@@ -63,7 +63,7 @@ def test_the_packaged_model_loads_offline(model):
     assert model.dim == 384
 
 
-def test_bf16_stays_within_1e_4_of_fp32_and_is_named_apart(model, monkeypatch):
+def test_bf16_stays_within_1e_4_of_fp32_and_is_named_apart(model):
     sentences = ["Judge Rothstein is a Carter appointee.", "Amazon cited violent posts on the site.",
                  "The ruling did not dismiss the underlying claims.", "Short.", "x " * 300]
     fp32 = SentenceEmbedder(precision="fp32")
