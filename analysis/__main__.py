@@ -62,11 +62,11 @@ def _progress():
 
 
 def cmd_run(args) -> int:
-    from .embed import resolve_precision
+    from .embed import SentenceEmbedder
     from .pipeline import run_analysis
 
     try:
-        resolve_precision()  # a bad setting is a usage error, said before any work
+        embedder = SentenceEmbedder()  # bad settings are a usage error, said before any work (loads nothing)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -76,10 +76,10 @@ def cmd_run(args) -> int:
             print(f"error: story '{story.id}' has no articles in {store.db}: collect or import some first "
                   f"(python -m collectors run --story {story.id})", file=sys.stderr)
             return EXIT_FAILED
-        summary = run_analysis(store, story, progress=_progress())
+        summary = run_analysis(store, story, embedder=embedder, progress=_progress())
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
     print(f"analysed {summary['articles']} documents of '{story.id}'; embedded {summary['sentences_encoded']} "
-          f"new sentences ({timings})", file=sys.stderr)
+          f"new sentences with {embedder.name} ({embedder.backend}) ({timings})", file=sys.stderr)
     if not summary.get("primary_source"):
         print(f"warning: no primary source for '{story.id}': quotes could not be checked against it (all are "
               "'not_in_source'). Import it with role primary_source, or give the story file a primary_source "

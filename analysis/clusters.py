@@ -26,10 +26,11 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 
-from .words import tokenize
+from .words import add_bags, tokenize
 
 REDUCED_DIMS = 50
 MAX_K = 10
@@ -165,14 +166,14 @@ def _cluster_terms(labels: np.ndarray, bags: list[Counter]) -> dict[int, list[st
     """Distinctive terms per cluster: p_c * log(p_c / p_rest), the term's share in the cluster
     against its (smoothed) share in all other clusters, so the story's own vocabulary, which
     every cluster uses, drops out and frequent distinctive terms rise."""
-    tf: dict[int, Counter] = {}
-    docs_with: dict[int, Counter] = {}
+    members: dict[int, list[Counter]] = {}
     for label, bag in zip(labels, bags):
-        tf.setdefault(int(label), Counter()).update(bag)
-        docs_with.setdefault(int(label), Counter()).update(bag.keys())
-    total: Counter = Counter()
-    for counts in tf.values():
-        total.update(counts)
+        members.setdefault(int(label), []).append(bag)
+    tf = {label: add_bags(group) for label, group in members.items()}
+    docs_with: dict[int, Counter] = {}
+    for label, group in members.items():
+        docs_with[label] = Counter(chain.from_iterable(bag.keys() for bag in group))
+    total = add_bags(tf.values())
     vocab, all_words = len(total) or 1, sum(total.values())
     doc_freq: Counter = Counter()
     for counts in docs_with.values():

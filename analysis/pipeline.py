@@ -195,14 +195,17 @@ class EmbedStage:
 
 
 def _encode_in_chunks(ctx: Context, texts: list[str]) -> np.ndarray:
-    """All `texts` encoded, chunk by chunk, into one preallocated array."""
+    """All `texts` encoded, chunk by chunk (shortest first, so a chunk's sentences batch
+    well together), into one preallocated array in the order given."""
     ctx.tick("embed", 0, len(texts))
     out = None
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     for start in range(0, len(texts), ENCODE_CHUNK):
-        part = np.asarray(ctx.embedder.encode(texts[start:start + ENCODE_CHUNK]), dtype=np.float32)
+        rows = order[start:start + ENCODE_CHUNK]
+        part = np.asarray(ctx.embedder.encode([texts[i] for i in rows]), dtype=np.float32)
         if out is None:
             out = np.empty((len(texts), part.shape[1]), dtype=np.float32)
-        out[start:start + len(part)] = part
+        out[rows] = part
         ctx.tick("embed", min(start + ENCODE_CHUNK, len(texts)), len(texts))
     return out if out is not None else np.zeros((0, 1), dtype=np.float32)
 

@@ -40,6 +40,12 @@ BOILERPLATE = re.compile(
 
 _END = re.compile(r"""([.!?]+|…)(["'”’»)\]]*)(\s+)(?=["'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])""")
 _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_LOOK_BACK = 64  # characters searched for the word before a period (no abbreviation is longer)
+_SPACES = re.compile(r"\s+")
+_LINE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TWO_WORD_CHARS = re.compile(r"\w\w")
+_INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
+_NEXT_WORD = re.compile(r"[\"'“‘(\[]?([A-Za-z]+)")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -59,10 +65,10 @@ def _unwrap(lines: list[str]) -> list[str]:
     """Non-boilerplate lines, hard-wrapped ones (PDF text) joined: a line continues when the next starts in lower case."""
     out: list[str] = []
     for line in lines:
-        line = re.sub(r"\s+", " ", line).strip()
+        line = _SPACES.sub(" ", line).strip()
         if not line or BOILERPLATE.match(line):
             continue
-        if out and line[0].islower() and not re.search(r"[.!?…][\"'”’)\]]*$", out[-1]):
+        if out and line[0].islower() and not _LINE_END.search(out[-1]):
             out[-1] += " " + line
         else:
             out.append(line)
@@ -70,7 +76,7 @@ def _unwrap(lines: list[str]) -> list[str]:
 
 
 def _has_words(sentence: str) -> bool:
-    return re.search(r"\w\w", sentence) is not None
+    return _TWO_WORD_CHARS.search(sentence) is not None
 
 
 def _split_line(line: str) -> list[str]:
@@ -89,7 +95,8 @@ def _split_line(line: str) -> list[str]:
 
 def _real_end(line: str, match: re.Match) -> bool:
     """Is the period at `match` a sentence end rather than an abbreviation or initial?"""
-    before = _WORD_BEFORE.search(line[:match.start()])
+    # Only the last characters: searching the whole line before each period made long lines quadratic.
+    before = _WORD_BEFORE.search(line, max(0, match.start() - _LOOK_BACK), match.start())
     if not before:
         return True
     word = before.group(1).rstrip(".").lower()
@@ -101,8 +108,8 @@ def _real_end(line: str, match: re.Match) -> bool:
         return False
     if word in NUMBERED:
         return not line[match.end():][:1].isdigit()
-    if word in ABBREVIATIONS or re.fullmatch(r"(?:[a-z]\.)+[a-z]", word):  # Inc. / U.S. / W.D.
-        nxt = re.match(r"[\"'“‘(\[]?([A-Za-z]+)", line[match.end():])
+    if word in ABBREVIATIONS or _INITIALISM.fullmatch(word):  # Inc. / U.S. / W.D.
+        nxt = _NEXT_WORD.match(line, match.end())
         return bool(nxt and nxt.group(1).lower() in SENTENCE_STARTERS)
     return True
 

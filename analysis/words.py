@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import chain
 from typing import Iterable
 
 import numpy as np
@@ -161,10 +162,15 @@ def _stable_from_bags(bags_a: list[Counter], bags_b: list[Counter], n_boot: int,
 
 
 def _sum_bags(bags: list[Counter]) -> dict[str, int]:
+    return dict(add_bags(bags))
+
+
+def add_bags(bags: Iterable[Counter]) -> Counter:
+    """The bags' counts added up: counted from their elements in C, several times faster
+    than Counter.update with a mapping (a Python loop), same counts in the same order."""
     total: Counter = Counter()
-    for bag in bags:
-        total.update(bag)
-    return dict(total)
+    total.update(chain.from_iterable(bag.elements() for bag in bags))
+    return total
 
 
 def _bootstrap_hits(bags_a: list[Counter], bags_b: list[Counter], rows: list[dict],

@@ -60,6 +60,7 @@ def run(n: int, seed: int, batch: int) -> dict:
 
         embedder = SentenceEmbedder(batch_size=batch)
         embedder.encode(sentences[:64])  # loaded and warmed up before the clock, like the baseline
+        out["embedder"] = f"{embedder.name} ({embedder.backend})"
         started = time.perf_counter()
         summary = run_analysis(store, story, embedder=embedder)
         full_s = time.perf_counter() - started
@@ -74,7 +75,7 @@ def run(n: int, seed: int, batch: int) -> dict:
     out["stages_s"], out["encoded"] = summary["timings"], summary["sentences_encoded"]
     out["ratio"] = round(out["analysis_sps"] / out["baseline_sps"], 2)
     out["peak_rss_mb"] = round(peak_rss_mb())
-    print(f"framelens analysis: {full_s:.1f} s, {len(sentences) / full_s:.0f} sentences/s "
+    print(f"framelens analysis with {out['embedder']}: {full_s:.1f} s, {len(sentences) / full_s:.0f} sentences/s "
           f"(embedded {summary['sentences_encoded']} distinct); stages {summary['timings']}")
     print(f"ratio framelens / plain encode: {out['ratio']:.2f}x  (target ≥ 1.0x now, ≥ 1.5x later); "
           f"peak RSS {out['peak_rss_mb']} MB")

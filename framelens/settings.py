@@ -34,9 +34,15 @@ SETTINGS = {
         Setting("FRAMELENS_MODEL", "",
                 "sentence-transformers model: a local folder; empty means the packaged all-MiniLM-L6-v2"),
         Setting("FRAMELENS_EMBED_PRECISION", "fp32",
-                "fp32 (default: a sentence's vector does not depend on what it is batched with); bf16 runs "
-                "the model in bfloat16, about 1.6x faster on CPUs that compute it natively (AVX512-BF16, AMX), "
-                "cosines within 1e-4 of fp32's; auto picks bf16 on such CPUs"),
+                "fp32 (default); bf16 runs the model in bfloat16, about 1.6x faster on CPUs that compute it "
+                "natively (AVX512-BF16, AMX), cosines within 1e-4 of fp32's; auto picks bf16 on such CPUs"),
+        Setting("FRAMELENS_EMBED_BACKEND", "auto",
+                "auto (default): fp32 runs the model's transformer in ONNX Runtime, exported once and checked "
+                "against PyTorch, falling back to PyTorch with a logged reason; onnx: the same, but failing "
+                "instead of falling back; torch: always PyTorch"),
+        Setting("FRAMELENS_CACHE_DIR", "",
+                "folder for derived files such as the ONNX export of the model (default: "
+                "$XDG_CACHE_HOME/framelens, else ~/.cache/framelens)"),
         Setting("FRAMELENS_ALLOW_PRIVATE_HOSTS", "0",
                 "1 lets the fetcher reach loopback/private addresses (for local test servers only)"),
         Setting("FRAMELENS_USER_AGENT",
@@ -66,6 +72,22 @@ def get_bool(name: str) -> bool:
 
 def default_db() -> str:
     return get("FRAMELENS_DB")
+
+
+def cache_dir() -> str:
+    """Where derived files are cached: the setting, else the XDG cache folder."""
+    configured = get("FRAMELENS_CACHE_DIR")
+    if configured:
+        return configured
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no passwd entry (some cron/container users)
+            import tempfile
+
+            base = tempfile.gettempdir()
+    return str(Path(base) / "framelens")
 
 
 def model_path() -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -11,6 +14,9 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+if not os.environ.get("FRAMELENS_CACHE_DIR"):  # the ONNX export: made once per test session, not in ~/.cache
+    os.environ["FRAMELENS_CACHE_DIR"] = tempfile.mkdtemp(prefix="framelens-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["FRAMELENS_CACHE_DIR"], True)
 
 from framelens.outlets import Outlet, OutletRegistry  # noqa: E402
 from framelens.stories import load_story  # noqa: E402

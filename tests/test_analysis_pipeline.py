@@ -225,6 +225,28 @@ def test_each_sentence_vector_is_held_once(kettle, store, registry):
     assert ctx.docs[0].vecs.shape == (2, 3) and ctx.docs[0]._table is None
 
 
+def test_chunks_go_shortest_first_and_every_vector_stays_with_its_text(kettle, store, registry, monkeypatch):
+    from analysis import pipeline
+
+    calls: list[list[str]] = []
+
+    class Recording(HashingEmbedder):
+        def encode(self, sentences):
+            calls.append(list(sentences))
+            return super().encode(sentences)
+
+    monkeypatch.setattr(pipeline, "ENCODE_CHUNK", 5)
+    ctx = pipeline.Context(kettle, store, Recording(), registry, model="hashing-256")
+    texts = [f"{'long ' * (i % 7)}sentence {i}" for i in range(23)]
+    ticks: list[int] = []
+    ctx.progress = lambda stage, done, total: ticks.append(done)
+    out = pipeline._encode_in_chunks(ctx, texts)
+    assert np.array_equal(out, HashingEmbedder().encode(texts))
+    assert [len(c) for c in calls] == [5, 5, 5, 5, 3] and ticks == [0, 5, 10, 15, 20, 23]
+    flat = [len(t) for c in calls for t in c]
+    assert flat == sorted(flat)
+
+
 def test_adding_one_article_embeds_only_its_new_sentences(kettle, store, registry):
     fill(store, registry)
     first = CountingEmbedder()
@@ -363,11 +385,18 @@ def test_an_unknown_story_is_a_usage_error(kettle, tmp_path):
         assert done.returncode == 2 and "no-such-story" in done.stderr
 
 
-def test_a_bad_precision_setting_is_a_usage_error(kettle, tmp_path, monkeypatch):
+def test_bad_embedding_settings_are_usage_errors(kettle, tmp_path, monkeypatch):
     monkeypatch.setenv("FRAMELENS_EMBED_PRECISION", "half")
     done = cli("run", "--story", "kettle", "--db", str(tmp_path / "x.db"))
     assert done.returncode == 2 and "FRAMELENS_EMBED_PRECISION must be one of auto, fp32, bf16" in done.stderr
     assert "Traceback" not in done.stderr
+    monkeypatch.setenv("FRAMELENS_EMBED_PRECISION", "bf16")
+    monkeypatch.setenv("FRAMELENS_EMBED_BACKEND", "onnx")
+    done = cli("run", "--story", "kettle", "--db", str(tmp_path / "x.db"))
+    assert done.returncode == 2 and "FRAMELENS_EMBED_BACKEND=onnx runs fp32 only" in done.stderr
+    monkeypatch.setenv("FRAMELENS_EMBED_BACKEND", "gpu")
+    done = cli("run", "--story", "kettle", "--db", str(tmp_path / "x.db"))
+    assert done.returncode == 2 and "FRAMELENS_EMBED_BACKEND must be one of auto, onnx, torch" in done.stderr
 
 
 def test_export_exit_codes(kettle, store, registry, tmp_path):

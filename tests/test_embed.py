@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.embed import CachedEmbedder, HashingEmbedder, SentenceEmbedder, text_hash
+from analysis.embed import CachedEmbedder, HashingEmbedder, OnnxEncoder, SentenceEmbedder, TorchEncoder, text_hash
 from framelens import settings
 
 
@@ -63,10 +63,145 @@ def test_the_packaged_model_loads_offline(model):
     assert model.dim == 384
 
 
+VARIED = ["Judge Rothstein is a Carter appointee.", "", "Short.", "Amazon cited violent posts on the site. " * 40,
+          "Die Richterin wies den Antrag ab – Parler verlor.", "« Parler » a perdu ; 🙂 naïve café", "x " * 300,
+          "The ruling did not dismiss the underlying claims."]
+
+
+def test_the_onnx_backend_matches_pytorch(model):
+    """The default fp32 path runs in ONNX Runtime and gives PyTorch's vectors (to ~1e-7), so they share a name."""
+    assert model.backend == "onnx" and isinstance(model.encoder(), OnnxEncoder)
+    torch_run = SentenceEmbedder(backend="torch")
+    torch_run._model = model._load()
+    a, b = model.encode(VARIED), torch_run.encode(VARIED)
+    assert a.dtype == np.float32 and a.shape == b.shape == (len(VARIED), 384)
+    assert np.abs(a - b).max() < 1e-5 and model.encoder().difference < 1e-5
+    # and both give what sentence-transformers' own encode (padded batches, its pooling) gives
+    reference = model._load().encode(VARIED, batch_size=3, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.abs(a - reference).max() < 1e-5 and np.abs(b - reference).max() < 1e-5
+    assert model.name == torch_run.name == "all-MiniLM-L6-v2"
+    assert not np.array_equal(a[0], a[2])
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_a_vector_is_the_same_bit_for_bit_however_it_is_batched(model, precision):
+    """Batches hold sentences of one token count, so nothing else in a batch can move a vector."""
+    embedder = SentenceEmbedder(precision=precision)
+    embedder._model = model._load()
+    many = embedder.encoder()
+    one = type(many)(model._load(), 1, **({"precision": precision} if precision == "bf16" else {"folder": model.path}))
+    sentences = VARIED * 3 + [f"Sentence number {i} about the ruling{'!' * (i % 7)}" for i in range(150)]
+    together = many.encode(sentences, batch_size=8)  # several batches per worker thread
+    assert many.workers == torch_threads()
+    assert np.array_equal(together, one.encode(sentences[::-1], batch_size=5)[::-1])
+    for i in (0, 2, 3, 30, 100):
+        assert np.array_equal(embedder.encode([sentences[i]])[0], together[i])
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
+def test_the_onnx_export_is_cached_checked_and_remade_when_damaged(model, tmp_path, monkeypatch):
+    from analysis import embed
+
+    exports: list = []
+    original = embed.OnnxEncoder._export
+    monkeypatch.setattr(embed.OnnxEncoder, "_export", lambda self, target: (exports.append(target), original(self, target)))
+    cache = tmp_path / "cache"
+    first = embed.OnnxEncoder(model._load(), workers=1, folder=model.path, cache_dir=str(cache))
+    files = list((cache / "onnx").glob("*.onnx"))
+    assert len(exports) == 1 and len(files) == 1 and not list((cache / "onnx").glob("*.tmp"))
+    assert first.difference < 1e-5
+    embed.OnnxEncoder(model._load(), workers=1, folder=model.path, cache_dir=str(cache))
+    assert len(exports) == 1  # the second load used the file
+    files[0].write_bytes(files[0].read_bytes()[:1000])  # a truncated file
+    again = embed.OnnxEncoder(model._load(), workers=1, folder=model.path, cache_dir=str(cache))
+    assert len(exports) == 2 and again.difference < 1e-5 and files[0].stat().st_size > 1_000_000
+
+
+def test_an_unwritable_cache_exports_in_memory(model, tmp_path):
+    from analysis.embed import OnnxEncoder
+
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    encoder = OnnxEncoder(model._load(), workers=1, folder=model.path, cache_dir=str(blocked))
+    assert encoder.difference < 1e-5 and encoder.encode(["Parler lost."]).shape == (1, 384)
+
+
+def test_a_wrong_export_is_refused_and_auto_falls_back_to_pytorch(model, monkeypatch, caplog):
+    from analysis import embed
+
+    monkeypatch.setattr(embed, "PROBE_TOLERANCE", 0.0)  # no export is exact: the check must fail
+    auto = SentenceEmbedder()
+    auto._model = model._load()
+    with caplog.at_level("WARNING", logger="analysis.embed"):
+        v = auto.encode(["Parler lost.", "Amazon won."])
+    assert auto.backend == "torch" and isinstance(auto.encoder(), TorchEncoder)
+    assert "embedding with PyTorch: the ONNX model's vectors differ from PyTorch's" in caplog.text
+    assert np.allclose(v, model.encode(["Parler lost.", "Amazon won."]), atol=1e-5)
+    strict = SentenceEmbedder(backend="onnx")
+    strict._model = model._load()
+    with pytest.raises(embed.OnnxUnavailable, match="differ from PyTorch's"):
+        strict.encode(["Parler lost."])
+
+
+def test_without_onnxruntime_auto_uses_pytorch(model, monkeypatch, caplog):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_onnxruntime(name, *args, **kwargs):
+        if name == "onnxruntime":
+            raise ImportError("No module named 'onnxruntime'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_onnxruntime)
+    auto = SentenceEmbedder()
+    auto._model = model._load()
+    with caplog.at_level("WARNING", logger="analysis.embed"):
+        assert auto.encode(["Parler lost."]).shape == (1, 384)
+    assert auto.backend == "torch" and "onnxruntime is not installed" in caplog.text
+
+
+def test_a_model_the_batched_path_cannot_pool_uses_sentence_transformers(model, monkeypatch, caplog):
+    loaded = model._load()
+    monkeypatch.setattr(loaded[1], "pooling_mode", "cls")
+    for backend in ("auto", "torch"):
+        other = SentenceEmbedder(backend=backend)
+        other._model = loaded
+        with caplog.at_level("WARNING", logger="analysis.embed"):
+            v = other.encode(["Parler lost.", "Amazon won."])
+        assert other.backend == "sentence-transformers" and other.encoder() is None
+        assert "batched encoding handles a Transformer with mean Pooling" in caplog.text
+        assert v.shape == (2, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    strict = SentenceEmbedder(backend="onnx")
+    strict._model = loaded
+    with pytest.raises(OnnxEncoder.unavailable, match="'cls' pooling"):
+        strict.encode(["Parler lost."])
+
+
+def test_the_backend_setting(monkeypatch):
+    from analysis import embed
+
+    monkeypatch.delenv("FRAMELENS_EMBED_BACKEND", raising=False)
+    monkeypatch.delenv("FRAMELENS_EMBED_PRECISION", raising=False)
+    assert embed.resolve_backend() == "auto" and SentenceEmbedder().backend == "onnx"
+    assert SentenceEmbedder(backend="torch").backend == "torch"
+    assert SentenceEmbedder(precision="bf16").backend == "torch"  # bfloat16 runs in PyTorch
+    with pytest.raises(ValueError, match="onnx runs fp32 only"):
+        SentenceEmbedder(precision="bf16", backend="onnx")
+    monkeypatch.setenv("FRAMELENS_EMBED_BACKEND", "tensorrt")
+    with pytest.raises(ValueError, match="FRAMELENS_EMBED_BACKEND must be one of auto, onnx, torch, not 'tensorrt'"):
+        SentenceEmbedder()
+
+
 def test_bf16_stays_within_1e_4_of_fp32_and_is_named_apart(model):
     sentences = ["Judge Rothstein is a Carter appointee.", "Amazon cited violent posts on the site.",
                  "The ruling did not dismiss the underlying claims.", "Short.", "x " * 300]
-    fp32 = SentenceEmbedder(precision="fp32")
+    fp32 = SentenceEmbedder(precision="fp32", backend="torch")
     bf16 = SentenceEmbedder(precision="bf16")
     fp32._model = bf16._model = model._load()  # one loaded model, two precisions
     a, b = fp32.encode(sentences), bf16.encode(sentences)
@@ -74,8 +209,7 @@ def test_bf16_stays_within_1e_4_of_fp32_and_is_named_apart(model):
     assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
     assert (a * b).sum(axis=1).min() > 1 - 1e-4
     assert not np.array_equal(a, b)  # it did run in bfloat16
-    alone = bf16.encode(sentences[:1])[0]
-    assert np.allclose(alone, b[0], atol=2e-3)  # bf16 depends a little on the batch; fp32 does not (below)
+    assert np.array_equal(bf16.encode(sentences[:1])[0], b[0])  # batches never mix token counts
     assert (fp32.name, bf16.name) == ("all-MiniLM-L6-v2", "all-MiniLM-L6-v2+bf16")
 
 
@@ -122,18 +256,19 @@ def test_a_sentence_gets_the_same_vector_whatever_it_is_batched_with(model):
     alone = model.encode(["Parler sued Amazon on Jan. 11."])[0]
     batched = model.encode(["A much longer sentence about the ruling that came down in Seattle on Thursday.",
                             "Parler sued Amazon on Jan. 11.", "Short."])[1]
-    assert np.allclose(alone, batched, atol=1e-5)
+    assert np.array_equal(alone, batched)
 
 
 def test_duplicate_sentences_are_encoded_once(model, monkeypatch):
     seen: list[str] = []
-    original = model._model.encode
+    runner = model.encoder() or model._model  # whichever path runs here
+    original = runner.encode
 
     def spy(texts, **kwargs):
         seen.extend(texts)
         return original(texts, **kwargs)
 
-    monkeypatch.setattr(model._model, "encode", spy)
+    monkeypatch.setattr(runner, "encode", spy)
     v = model.encode(["Parler lost.", "Amazon won.", "Parler lost.", "Parler lost."])
     assert sorted(seen) == ["Amazon won.", "Parler lost."]
     assert v.shape[0] == 4 and np.array_equal(v[0], v[2]) and np.array_equal(v[0], v[3])
@@ -176,3 +311,22 @@ def test_the_hashing_stand_in_is_deterministic_and_normalised():
 def test_a_missing_model_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         SentenceEmbedder(str(tmp_path / "no-model")).encode(["x"])
+
+
+def test_where_the_onnx_export_is_cached(monkeypatch, tmp_path):
+    monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / "mine"))
+    assert settings.cache_dir() == str(tmp_path / "mine")
+    monkeypatch.delenv("FRAMELENS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert settings.cache_dir() == str(tmp_path / "xdg" / "framelens")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert settings.cache_dir() == str(tmp_path / "home" / ".cache" / "framelens")
+
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    import tempfile
+
+    assert settings.cache_dir() == str(Path(tempfile.gettempdir()) / "framelens")

@@ -121,7 +121,7 @@ def test_words_module_imports_only_numpy_and_stdlib():
     tree = ast.parse(Path(words.__file__).read_text(encoding="utf-8"))
     names = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     names |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
-    assert names <= {"__future__", "re", "collections", "typing", "numpy", "math"}
+    assert names <= {"__future__", "re", "collections", "itertools", "typing", "numpy", "math"}
 
 
 @pytest.mark.parametrize("a, b, expected", [
