@@ -67,9 +67,7 @@ def native_bf16() -> bool:
 
 def resolve_precision(value: str | None = None) -> str:
     """fp32 or bf16 for a FRAMELENS_EMBED_PRECISION value (auto: bf16 only where the CPU has it)."""
-    value = (value or settings.get("FRAMELENS_EMBED_PRECISION")).strip().lower()
-    if value not in PRECISIONS:
-        raise ValueError(f"FRAMELENS_EMBED_PRECISION must be one of {', '.join(PRECISIONS)}, not {value!r}")
+    value = _choice("FRAMELENS_EMBED_PRECISION", PRECISIONS, value)
     if value == "auto":
         return "bf16" if native_bf16() else "fp32"
     return value
@@ -80,9 +78,14 @@ BACKENDS = ("auto", "onnx", "torch")
 
 def resolve_backend(value: str | None = None) -> str:
     """A validated FRAMELENS_EMBED_BACKEND value (auto, onnx or torch)."""
-    value = (value or settings.get("FRAMELENS_EMBED_BACKEND")).strip().lower()
-    if value not in BACKENDS:
-        raise ValueError(f"FRAMELENS_EMBED_BACKEND must be one of {', '.join(BACKENDS)}, not {value!r}")
+    return _choice("FRAMELENS_EMBED_BACKEND", BACKENDS, value)
+
+
+def _choice(setting: str, allowed: tuple[str, ...], value: str | None) -> str:
+    """`value` (else the setting), lower-cased, when it is one of `allowed`; else a ValueError naming them."""
+    value = (value or settings.get(setting)).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{setting} must be one of {', '.join(allowed)}, not {value!r}")
     return value
 
 
