@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from itertools import chain
 
 import numpy as np
 
+from .sentences import key_words, sentence_key
 from .words import add_bags, tokenize
 
 REDUCED_DIMS = 50
@@ -199,13 +199,14 @@ def _cluster_terms(labels: np.ndarray, bags: list[Counter]) -> dict[int, list[st
 # --------------------------------------------------------------------------- talking points
 
 def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.ndarray, seed: int = 0,
-                            min_articles: int = 3) -> list[dict]:
+                            min_articles: int = 3, keys: list[str] | None = None) -> list[dict]:
     """Points made by at least `min_articles` different articles, as clusters of sentences.
 
     `vectors[rows]` gives the vectors of items `rows` (an array aligned with the items, or
-    any object indexed the same way, e.g. rows of a shared table taken on demand).
+    any object indexed the same way, e.g. rows of a shared table taken on demand). `keys`:
+    each item's sentence_key, when the caller has them.
 
-    Identical sentences are merged first. At most TP_SAMPLE distinct sentences (a fixed-seed
+    Identical sentences (the same sentence_key) are merged first. At most TP_SAMPLE distinct sentences (a fixed-seed
     sample above that) are clustered by average-linkage on cosine distance (threshold
     TP_LINK_DISTANCE); every sentence then joins its nearest cluster centroid when the cosine
     is >= TP_MEMBER_COSINE, so the cost beyond the sample is linear in sentences. Sentences
@@ -214,7 +215,7 @@ def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.n
     story itself ("a judge denied the request") and is skipped. Pass one article per
     syndication group, or a wire story's every sentence becomes a "talking point".
     """
-    texts, article_sets, rows = _distinct_sentences(sentence_items)
+    texts, article_sets, rows = _distinct_sentences(sentence_items, keys)
     n_articles = len({a for a, _ in sentence_items})
     if len(texts) < 2 or n_articles < min_articles:
         return []
@@ -230,13 +231,15 @@ def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.n
     return sorted(kept, key=lambda p: (-len(p["article_ids"]), p["sentence"]))
 
 
-def _distinct_sentences(items: list[tuple[int, str]]) -> tuple[list[str], list[set[int]], list[int]]:
+def _distinct_sentences(items: list[tuple[int, str]], keys: list[str] | None = None
+                        ) -> tuple[list[str], list[set[int]], list[int]]:
     """Distinct long-enough sentences, the articles that wrote each, and a row per sentence."""
     seen: dict[str, int] = {}
     texts, articles, rows = [], [], []
-    for row, (article, sentence) in enumerate(items):
-        key = re.sub(r"\W+", " ", sentence.lower()).strip()
-        if len(key.split()) < TP_MIN_WORDS:
+    if keys is None or len(keys) != len(items):
+        keys = [sentence_key(sentence) for _, sentence in items]
+    for row, ((article, sentence), key) in enumerate(zip(items, keys)):
+        if key_words(key) < TP_MIN_WORDS:
             continue
         if key not in seen:
             seen[key] = len(texts)

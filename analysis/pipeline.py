@@ -27,9 +27,10 @@ from framelens.stories import Story
 from framelens.store import Store
 
 from . import detectors as det
+from . import prep
 from .article import ArticleView, StoryDetectors, story_detectors
 from .language import detect_language
-from .sentences import document_sentences
+from .sentences import sentence_key
 from .words import term_bag
 
 ANALYSIS_VERSION = "2.1"
@@ -53,6 +54,8 @@ class Doc:
     evaluated: bool = True
     opinion: bool = False
     payload: dict = field(default_factory=dict)
+    key: str = ""  # prep.content_key of the title and text
+    keys: list[str] = field(default_factory=list)  # each sentence's sentence_key
     # The sentence vectors: set outright, or rows `_ids` of the shared `_table` (the bank),
     # taken on demand, so 10,000 articles do not hold a second copy of every vector.
     _vecs: np.ndarray | None = field(default=None, repr=False)
@@ -101,7 +104,8 @@ class Context:
     model: str = ""
     previous: dict[int, dict] = field(default_factory=dict)  # the last run's payloads, by article id
     reused: dict = field(default_factory=dict)  # stage -> articles whose result came from the last run
-    bags: dict = field(default_factory=dict)  # article id -> term counts, from the clusters stage to words
+    kept: dict = field(default_factory=dict)  # prep kind -> values taken from the store (analysis/prep.py)
+    bags: dict = field(default_factory=dict)  # article id -> term counts, from syndication to words
 
     @property
     def articles(self) -> list[Doc]:
@@ -144,14 +148,23 @@ def _local_primary(story: Story) -> Doc | None:
 
 
 class SentenceStage:
-    """Sentences (title first), language, whether the story's detectors apply, opinion or news."""
+    """Sentences (title first), language, whether the story's detectors apply, opinion or news.
+    An article split by an earlier run takes its sentences from the store (analysis/prep.py)."""
 
     name = "sentences"
 
     def run(self, ctx: Context) -> None:
         for doc in ctx.all_docs:
-            if not doc.sentences:
-                doc.sentences, doc.has_title = document_sentences(doc.row.get("title") or "", doc.row.get("text") or "")
+            doc.key = prep.content_key(doc.row.get("title") or "", doc.row.get("text") or "")
+        todo = [d for d in ctx.all_docs if not d.sentences]
+        splits = prep.kept(ctx.store, prep.TEXT, [d.key for d in todo],
+                           lambda i: prep.split(todo[i].row.get("title") or "", todo[i].row.get("text") or ""),
+                           prep.encode_split, prep.decode_split, ctx.kept)
+        for doc, split in zip(todo, splits):
+            doc.sentences, doc.has_title, doc.keys = split["sentences"], split["has_title"], split["keys"]
+        for doc in ctx.all_docs:
+            if len(doc.keys) != len(doc.sentences):  # sentences given from outside
+                doc.keys = [sentence_key(s) for s in doc.sentences]
             sample = f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}\n{doc.row.get('language') or ''}"
             key = hashlib.sha256(sample.encode("utf-8", "surrogatepass")).hexdigest()
             old = ctx.previous.get(doc.id)
@@ -211,10 +224,10 @@ def _encode_in_chunks(ctx: Context, texts: list[str]) -> np.ndarray:
 
 
 def result_key(ctx: Context, doc: Doc, *extra: str) -> str:
-    """What a per-article result depends on: the article's text, title, opinion and
-    language, the story file, the model and the analysis version (plus `extra`)."""
-    parts = [ANALYSIS_VERSION, ctx.model, ctx.story.file_hash, doc.row.get("title") or "", doc.row.get("text") or "",
-             doc.opinion, doc.evaluated, doc.language, *extra]
+    """What a per-article result depends on: the article's text and title (its content key),
+    opinion and language, the story file, the model and the analysis version (plus `extra`)."""
+    key = doc.key or prep.content_key(doc.row.get("title") or "", doc.row.get("text") or "")
+    parts = [ANALYSIS_VERSION, ctx.model, ctx.story.file_hash, key, doc.opinion, doc.evaluated, doc.language, *extra]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
@@ -313,21 +326,56 @@ class QuoteStage:
 
 
 class SyndicationStage:
-    """Wire copies and rewrites grouped (analysis/syndication.py); the earliest is the original."""
+    """Wire copies and rewrites grouped (analysis/syndication.py); the earliest is the original.
+
+    Each article's shingles and term counts (for the clusters and words stages), and each
+    candidate pair's verdict, come from the store when an earlier run worked them out
+    from the same texts (and, for verdicts, the same model and languages)."""
 
     name = "syndication"
 
     def run(self, ctx: Context) -> None:
         from .syndication import SyndicationDoc, group_syndication
 
+        arts = ctx.articles
+        word_hashes: dict[str, int] = {}
+        vocabulary: dict[str, str] = {}  # bags share each term's string (a third of their memory)
+        terms = prep.kept(ctx.store, prep.TERMS, [d.key for d in arts],
+                          lambda i: prep.terms(arts[i].row.get("title") or "", arts[i].row.get("text") or "",
+                                               word_hashes, vocabulary),
+                          prep.encode_terms, lambda blob: prep.decode_terms(blob, vocabulary), ctx.kept)
+        del word_hashes, vocabulary
+        ctx.bags = {d.id: bag for d, (_, bag) in zip(arts, terms)}
         docs = [SyndicationDoc(id=d.id, text=d.row.get("text") or "", sentences=d.sentences,
                                sentence_vectors=(lambda d=d: d.vecs), vector=d.vector, language=d.language,
-                               published=d.row.get("published")) for d in ctx.articles]
-        result = group_syndication(docs)
+                               published=d.row.get("published"), shingles=shingles, keys=d.keys,
+                               key=_verdict_key(ctx, d))
+                for d, (shingles, _) in zip(arts, terms)]
+        del terms
+        result = group_syndication(docs, known=lambda keys: _known_verdicts(ctx, keys))
+        if result.verdicts and ctx.store is not None and not ctx.store.readonly:
+            ctx.store.put_derived(prep.PAIR, {k: v.encode("ascii") for k, v in result.verdicts.items()})
         for d in ctx.docs:
             d.payload["syndication_group"] = result.group_of.get(d.id)
             d.payload["syndication_original"] = bool(result.original_of.get(d.id, True))
         ctx.story_results["syndication"] = result.groups
+
+
+VERDICTS = frozenset({"", "wire", "edited", "spun"})
+
+
+def _verdict_key(ctx: Context, doc: Doc) -> str:
+    """What a syndication verdict on the article depends on besides the other article."""
+    return hashlib.sha256(f"{doc.key}\n{ctx.model}\n{doc.language}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _known_verdicts(ctx: Context, keys: list[str]) -> dict[str, str]:
+    if ctx.store is None:
+        return {}
+    found = {k: v.decode("ascii", "replace") for k, v in ctx.store.get_derived(prep.PAIR, keys).items()}
+    found = {k: v for k, v in found.items() if v in VERDICTS}  # anything else is verified again
+    ctx.kept[prep.PAIR] = len(found)
+    return found
 
 
 class ClusterStage:
@@ -348,9 +396,11 @@ class ClusterStage:
         cluster_of, xy, clusters = {}, {}, []
         texts = [f"{d.row.get('title') or ''}\n{d.row.get('text') or ''}" for d in firsts]
         vocabulary: dict[str, str] = {}
-        bags = [term_bag(t, vocabulary) for t in texts]  # the words stage counts these too
+        for d, text in zip(firsts, texts):  # the syndication stage counted them (unless replaced)
+            if d.id not in ctx.bags:
+                ctx.bags[d.id] = term_bag(text, vocabulary)
         del vocabulary
-        ctx.bags = {d.id: bag for d, bag in zip(firsts, bags)}
+        bags = [ctx.bags[d.id] for d in firsts]
         if firsts:
             result = cluster_articles([d.id for d in firsts], np.vstack([d.vector for d in firsts]), texts,
                                       seed=0, bags=bags)
@@ -365,8 +415,9 @@ class ClusterStage:
         ctx.story_results["clusters"] = clusters
         originals = [d for d in arts if d.payload.get("syndication_original", True) and d.evaluated and d.sentences]
         items = [(d.id, s) for d in originals for s in d.sentences]
+        keys = [k for d in originals for k in d.keys] if all(len(d.keys) == len(d.sentences) for d in originals) else None
         vecs = _ItemVectors(originals) if items else np.zeros((0, 1), np.float32)
-        ctx.story_results["talking_points"] = discover_talking_points(items, vecs, seed=0) if items else []
+        ctx.story_results["talking_points"] = discover_talking_points(items, vecs, seed=0, keys=keys) if items else []
 
 
 class _ItemVectors:
@@ -460,5 +511,5 @@ def save_results(ctx: Context, model: str, encoded: int) -> dict:
                                                            "sentences": len(ctx.source.sentences)}}
     ctx.store.replace_results(ctx.story.id, {d.id: d.payload for d in ctx.docs}, ctx.story_results)
     return {"articles": len(ctx.docs), "sentences_encoded": encoded, "sentences": len(ctx.bank or []),
-            "reused": ctx.reused, "primary_source": ctx.story_results["provenance"]["primary_source"],
+            "reused": ctx.reused, "kept": ctx.kept, "primary_source": ctx.story_results["provenance"]["primary_source"],
             "timings": ctx.timings}

@@ -46,6 +46,7 @@ _LINE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _TWO_WORD_CHARS = re.compile(r"\w\w")
 _INITIALISM = re.compile(r"(?:[a-z]\.)+[a-z]")
 _NEXT_WORD = re.compile(r"[\"'“‘(\[]?([A-Za-z]+)")
+_KEY_WORD = re.compile(r"[^\W_]+")
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -112,6 +113,17 @@ def _real_end(line: str, match: re.Match) -> bool:
         nxt = _NEXT_WORD.match(line, match.end())
         return bool(nxt and nxt.group(1).lower() in SENTENCE_STARTERS)
     return True
+
+
+def sentence_key(sentence: str) -> str:
+    """The sentence's words, lower-cased and joined by single spaces: two sentences that
+    differ only in case, punctuation or spacing have the same key."""
+    return " ".join(_KEY_WORD.findall(sentence.lower()))
+
+
+def key_words(key: str) -> int:
+    """How many words a sentence_key holds."""
+    return key.count(" ") + 1 if key else 0
 
 
 def document_sentences(title: str, text: str) -> tuple[list[str], bool]:

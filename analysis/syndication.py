@@ -22,6 +22,7 @@ are wire or edited, else "mixed".
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from collections import OrderedDict
 from typing import Callable
 
 import numpy as np
+
+from .sentences import key_words, sentence_key
 
 NUM_PERM, BANDS = 64, 16           # 16 bands x 4 rows: pairs with Jaccard >= ~0.5 collide
 SHINGLE = 3
@@ -56,7 +59,11 @@ _SHINGLE_MIX = tuple(np.uint64(c) for c in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB
 @dataclass
 class SyndicationDoc:
     """One article as syndication sees it; vectors are normalised sentence embeddings.
-    `sentence_vectors` may be a function giving them, called only when a pair needs them."""
+    `sentence_vectors` may be a function giving them, called only when a pair needs them.
+    `shingles` (text_shingles of the text) and `keys` (each sentence's sentence_key) are
+    computed when not given. `key`, when given, identifies everything a verdict on the
+    article depends on (text, sentences, vectors' model, language, code): pairs of keyed
+    articles can take their verdict from an earlier run (see group_syndication)."""
 
     id: int
     text: str
@@ -65,6 +72,9 @@ class SyndicationDoc:
     vector: np.ndarray
     language: str = ""
     published: datetime | None = None
+    shingles: np.ndarray | None = None
+    keys: list[str] | None = None
+    key: str = ""
 
 
 @dataclass
@@ -72,16 +82,26 @@ class SyndicationResult:
     group_of: dict[int, str | None] = field(default_factory=dict)
     original_of: dict[int, bool] = field(default_factory=dict)
     groups: list[dict] = field(default_factory=list)
-    candidate_pairs: int = 0      # how many pairs were verified (stays ~linear in docs)
+    candidate_pairs: int = 0      # how many pairs were candidates (stays ~linear in docs)
+    verdicts: dict[str, str] = field(default_factory=dict)  # pair key -> kind ("" not one story), verified now
 
 
-def group_syndication(docs: list[SyndicationDoc]) -> SyndicationResult:
-    """Group copies and rewrites; singletons get group None and count as originals."""
+def group_syndication(docs: list[SyndicationDoc],
+                      known: Callable[[list[str]], dict[str, str]] | None = None) -> SyndicationResult:
+    """Group copies and rewrites; singletons get group None and count as originals.
+
+    `known(pair_keys)` may give earlier verdicts ({pair key: kind, "" for not one story})
+    of candidate pairs of keyed documents; the others are verified and returned in
+    `verdicts`, for the caller to keep. Candidates are found afresh every time.
+    """
     docs = sorted(docs, key=lambda d: d.id)
     word_hashes: dict[str, int] = {}  # each distinct word hashed once for the whole corpus
-    shingles = [_shingles(d.text, word_hashes) for d in docs]
+    shingles = [d.shingles if d.shingles is not None else text_shingles(d.text, word_hashes) for d in docs]
     del word_hashes
     pairs = sorted(_lsh_pairs(shingles) | _shared_sentence_pairs(docs) | _neighbour_pairs(docs))
+    pair_keys = [_pair_key(docs[i], docs[j]) for i, j in pairs]
+    earlier = known([k for k in pair_keys if k]) if known is not None else {}
+    result = SyndicationResult()
     uf, kinds = _UnionFind(len(docs)), {}
     content: OrderedDict[int, np.ndarray | None] = OrderedDict()  # recent documents' content vectors
 
@@ -94,19 +114,31 @@ def group_syndication(docs: list[SyndicationDoc]) -> SyndicationResult:
                 content.popitem(last=False)
         return content[k]
 
-    for i, j in pairs:
-        kind = _verify(docs[i], docs[j], shingles[i], shingles[j], lambda: (vectors(i), vectors(j)))
+    for (i, j), pair_key in zip(pairs, pair_keys):
+        if pair_key in earlier:
+            kind = earlier[pair_key] or None
+        else:
+            kind = _verify(docs[i], docs[j], shingles[i], shingles[j], lambda: (vectors(i), vectors(j)))
+            if pair_key:
+                result.verdicts[pair_key] = kind or ""
         if kind:
             kinds[(i, j)] = kind
             uf.union(i, j)
-    result = _result(docs, uf, kinds)
+    _result(docs, uf, kinds, result)
     result.candidate_pairs = len(pairs)
     return result
 
 
+def _pair_key(a: SyndicationDoc, b: SyndicationDoc) -> str:
+    """The verdict's key: both documents' keys, in the pair's order ("" when one has none)."""
+    if not a.key or not b.key:
+        return ""
+    return hashlib.sha256(f"{a.key}\n{b.key}".encode("ascii", "replace")).hexdigest()
+
+
 # --------------------------------------------------------------------------- candidates
 
-def _shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray:
+def text_shingles(text: str, word_hashes: dict[str, int] | None = None) -> np.ndarray:
     """Word 3-shingles hashed to 32 bits, as a sorted array of distinct values (a tenth of
     the memory of a set of Python ints). Each word is hashed once (crc32: the same on every
     run and machine; `word_hashes` caches them across texts) and a shingle's hash mixes its
@@ -181,9 +213,11 @@ def _shared_sentence_pairs(docs: list[SyndicationDoc]) -> set[tuple[int, int]]:
 
 
 def _sentence_keys(doc: SyndicationDoc) -> set[str]:
-    sentences = doc.sentences or (doc.text or "").splitlines()
-    keys = (" ".join(_WORD.findall(s.lower())) for s in sentences)
-    return {k for k in keys if k.count(" ") + 1 >= MIN_SENTENCE_WORDS}
+    if doc.keys is not None and doc.sentences:
+        keys = doc.keys
+    else:
+        keys = [sentence_key(s) for s in (doc.sentences or (doc.text or "").splitlines())]
+    return {k for k in keys if key_words(k) >= MIN_SENTENCE_WORDS}
 
 
 def _neighbour_pairs(docs: list[SyndicationDoc]) -> set[tuple[int, int]]:
@@ -265,7 +299,9 @@ def _content_vectors(doc: SyndicationDoc) -> np.ndarray | None:
     vectors = np.asarray(given, dtype=np.float32) if given is not None else None
     if vectors is None or vectors.ndim != 2 or len(vectors) == 0 or len(vectors) != len(doc.sentences):
         return None
-    keep = [i for i, s in enumerate(doc.sentences) if len(_WORD.findall(s)) >= MIN_SENTENCE_WORDS]
+    keys = doc.keys if doc.keys is not None and len(doc.keys) == len(doc.sentences) else \
+        [sentence_key(s) for s in doc.sentences]
+    keep = [i for i, k in enumerate(keys) if key_words(k) >= MIN_SENTENCE_WORDS]
     if not keep:
         keep = list(range(len(doc.sentences)))
     return _normalise(vectors[keep])
@@ -303,14 +339,13 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict) -> SyndicationResult:
+def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict, result: SyndicationResult) -> None:
     members: dict[int, list[int]] = {}
     for i in range(len(docs)):
         members.setdefault(uf.find(i), []).append(i)
     edge_kinds: dict[int, set[str]] = {}
     for (i, _), kind in kinds.items():
         edge_kinds.setdefault(uf.find(i), set()).add(kind)
-    result = SyndicationResult()
     for doc in docs:
         result.group_of[doc.id], result.original_of[doc.id] = None, True
     for root, group in sorted(members.items()):
@@ -325,7 +360,6 @@ def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict) -> Syndicat
                               "original_article_id": docs[original].id,
                               "kind": _group_kind(edge_kinds.get(root, set()))})
     result.groups.sort(key=lambda g: g["article_ids"][0])
-    return result
 
 
 def _when(published: datetime | None) -> tuple[int, datetime]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 md = sa.MetaData()
 
@@ -116,12 +116,28 @@ url_aliases = sa.Table(
 )
 
 
+# Work the analysis derives from content alone (an article's sentences and term counts, a
+# pair of articles' syndication verdict), kept so the next run need not redo it: `key` is a
+# digest of everything the value depends on, code included, so a row is never stale, only
+# unused. (version 3)
+derived = sa.Table(
+    "derived", md,
+    sa.Column("kind", sa.String(16), primary_key=True),
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.LargeBinary, nullable=False),
+)
+
+
 def _to_version_2(conn) -> None:
     url_aliases.create(conn)
 
 
+def _to_version_3(conn) -> None:
+    derived.create(conn)
+
+
 # version -> function(connection) that upgrades a database from version-1 to version.
-MIGRATIONS: dict[int, callable] = {2: _to_version_2}
+MIGRATIONS: dict[int, callable] = {2: _to_version_2, 3: _to_version_3}
 
 
 class SchemaError(RuntimeError):

@@ -19,12 +19,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from . import schema
 from .records import ArticleRecord, FetchOutcome, content_hash
-from .schema import (article_results, articles, embeddings, fetches, meta, outlets, runs, story_results,
+from .schema import (article_results, articles, derived, embeddings, fetches, meta, outlets, runs, story_results,
                      url_aliases)
 
 
@@ -71,11 +72,10 @@ def _clean_json(value: Any) -> Any:
     """`value` with every string made storable (see clean_text); a payload that needs no
     change (nearly all) is checked in one C-speed pass and returned as it is."""
     try:
-        text = json.dumps(value, ensure_ascii=False)
-        if "\\u0000" not in text:
-            text.encode("utf-8")  # raises on a lone surrogate
+        # orjson refuses a lone surrogate (and keys that are not strings: those take the slow path)
+        if b"\\u0000" not in orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY):
             return value
-    except (UnicodeEncodeError, TypeError, ValueError):
+    except (TypeError, ValueError):
         pass
     return _clean_deep(value)
 
@@ -103,17 +103,27 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
+def _json_loads(text: str | bytes) -> Any:
+    """JSON columns read back: orjson (several times faster on the results of 10,000
+    articles), the standard library for what orjson refuses (NaN, huge integers)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _make_engine(url: str, readonly: bool) -> sa.Engine:
     if not url.startswith("sqlite"):
         # A read-only store must not write on PostgreSQL either: every transaction is READ ONLY.
         args = {"options": "-c default_transaction_read_only=on"} if readonly and url.startswith("postgresql") else {}
-        return sa.create_engine(url, pool_pre_ping=True, future=True, connect_args=args)
+        return sa.create_engine(url, pool_pre_ping=True, future=True, connect_args=args, json_deserializer=_json_loads)
     path = url.split("sqlite:///", 1)[-1]
     if path and path != ":memory:":
         if readonly and not Path(path).exists():
             raise StoreError(f"database {path} does not exist")
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                              json_deserializer=_json_loads)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
@@ -342,21 +352,41 @@ class Store:
 
     def get_embeddings(self, model: str, text_hashes: Iterable[str]) -> dict[str, bytes]:
         """Cached vectors (raw float32 bytes) for the hashes that have one."""
-        wanted = list(dict.fromkeys(text_hashes))
-        found: dict[str, bytes] = {}
         e = embeddings.c
-        with self.engine.connect() as conn:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i:i + 500]
-                q = sa.select(e.text_hash, e.vector).where(e.model == model, e.text_hash.in_(chunk))
-                found.update({h: bytes(v) for h, v in conn.execute(q)})
-        return found
+        return self._select_in(sa.select(e.text_hash, e.vector).where(e.model == model), e.text_hash, text_hashes)
 
     def put_embeddings(self, model: str, vectors: dict[str, bytes], dim: int) -> None:
         rows = [{"model": model, "text_hash": h, "dim": dim, "vector": v} for h, v in vectors.items()]
+        self._insert_new(embeddings, ["model", "text_hash"], rows)
+
+    def get_derived(self, kind: str, keys: Iterable[str]) -> dict[str, bytes]:
+        """Kept analysis work of `kind` for the keys that have some (see schema.derived)."""
+        d = derived.c
+        return self._select_in(sa.select(d.key, d.value).where(d.kind == kind), d.key, keys)
+
+    def put_derived(self, kind: str, values: dict[str, bytes]) -> None:
+        """Keep analysis work; a key kept already gets the new value (callers put only what
+        they had to compute: a key that was missing, or whose value would not read back)."""
+        rows = [{"kind": kind, "key": k, "value": v} for k, v in values.items()]
+        self._insert_new(derived, ["kind", "key"], rows, replace_column="value")
+
+    def _select_in(self, query, column, keys: Iterable[str]) -> dict[str, bytes]:
+        """{key: bytes} of `query`'s (key, value) rows whose `column` is one of `keys`."""
+        wanted = list(dict.fromkeys(keys))
+        found: dict[str, bytes] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(wanted), 500):
+                found.update({k: bytes(v) for k, v in conn.execute(query.where(column.in_(wanted[i:i + 500])))})
+        return found
+
+    def _insert_new(self, table: sa.Table, key_columns: list[str], rows: list[dict],
+                    replace_column: str | None = None) -> None:
+        """Insert `rows`; one whose key is there already is skipped (or its `replace_column` updated)."""
         if not rows:
             return
-        stmt = self._insert(embeddings).on_conflict_do_nothing(index_elements=["model", "text_hash"])
+        stmt = self._insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=key_columns, set_={replace_column: stmt.excluded[replace_column]}) \
+            if replace_column else stmt.on_conflict_do_nothing(index_elements=key_columns)
         with self.engine.begin() as conn:
             for i in range(0, len(rows), 1000):
                 conn.execute(stmt, rows[i:i + 1000])

@@ -276,12 +276,73 @@ def test_an_incremental_run_reuses_unchanged_results_and_equals_a_fresh_run(kett
         second = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
         n_articles = sum(1 for row in ARTICLES if row[4] == "article")
         assert second["reused"] == {"detect": len(ARTICLES), "quotes": n_articles}
+        # Sentences, shingles and term counts of the unchanged articles, and the verdicts on
+        # pairs of them (the two wire copies at least), came from the store too.
+        assert second["kept"]["text"] == len(ARTICLES) and second["kept"]["terms"] == n_articles
+        assert second["kept"]["pair"] >= 1
         grown = export(store, kettle, tmp_path / "grown")
     with Store(str(tmp_path / "fresh.db")) as store:
         fill(store, registry)
         fill(store, registry, rows=[APPEAL])
         run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
         assert export(store, kettle, tmp_path / "fresh") == grown
+
+
+def _derived(store: Store) -> dict[str, dict[str, bytes]]:
+    import sqlalchemy as sa
+
+    from framelens.schema import derived
+
+    out: dict[str, dict[str, bytes]] = {}
+    with store.engine.connect() as conn:
+        for kind, key, value in conn.execute(sa.select(derived.c.kind, derived.c.key, derived.c.value)):
+            out.setdefault(kind, {})[key] = bytes(value)
+    return out
+
+
+def test_damaged_kept_work_is_redone_and_replaced(kettle, registry, tmp_path):
+    """A kept value that does not read back (or a verdict that is not one) is computed again
+    and overwritten; the results are those of a fresh database."""
+    import sqlalchemy as sa
+
+    from framelens.schema import derived
+
+    with Store(str(tmp_path / "fresh.db")) as store:
+        fill(store, registry)
+        run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        fresh = export(store, kettle, tmp_path / "fresh")
+    with Store(str(tmp_path / "damaged.db")) as store:
+        fill(store, registry)
+        run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        good = _derived(store)
+        assert set(good) == {"text", "terms", "pair"}
+        bad = {"text": b'{"s": ["one"], "t": true, "k": []}', "terms": b"{not json", "pair": b"maybe"}
+        with store.engine.begin() as conn:
+            for kind, value in bad.items():
+                conn.execute(sa.update(derived).where(derived.c.kind == kind).values(value=value))
+        summary = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        assert summary["kept"] == {"text": 0, "terms": 0, "pair": 0}
+        assert _derived(store) == good
+        assert export(store, kettle, tmp_path / "damaged") == fresh
+        again = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+        assert again["kept"]["text"] == len(ARTICLES) and again["kept"]["pair"] == len(good["pair"])
+
+
+def test_an_edited_article_is_split_and_counted_again(kettle, store, registry):
+    import sqlalchemy as sa
+
+    from framelens.schema import articles
+
+    ids = fill(store, registry)
+    run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(articles).where(articles.c.id == ids[-1]).values(
+            text="Shares in Brewline recovered on Thursday. Analysts now expect an appeal."))
+    summary = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    assert summary["kept"]["text"] == len(ARTICLES) - 1
+    assert summary["kept"]["terms"] == sum(1 for row in ARTICLES if row[4] == "article") - 1
+    edited = store.article_results("kettle")[ids[-1]]  # was German, not evaluated
+    assert edited["evaluated"] is True and edited["frame"]["primary"] == "business"
 
 
 def test_a_changed_story_file_or_model_recomputes_every_article(kettle, stories_dir, store, registry):

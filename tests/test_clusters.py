@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
 from analysis.clusters import ClusterResult, cluster_articles, discover_talking_points
+from analysis.sentences import sentence_key
 from tests.measure import traced_peak_mb
 
 FRAMES = {
@@ -129,6 +129,8 @@ def test_talking_points_from_fake_vectors():
     assert points[0]["sentence"].startswith("GadgetCo plans to appeal")
     assert points[0]["id"].startswith("tp-") and points[0]["label"]
     assert discover_talking_points(items, np.array(vectors), min_articles=3) == points
+    keys = [sentence_key(sentence) for _, sentence in items]  # as the pipeline passes them
+    assert discover_talking_points(items, np.array(vectors), min_articles=3, keys=keys) == points
 
 
 def test_talking_points_edge_cases():

@@ -73,6 +73,15 @@ def test_embedding_cache_round_trip(store):
     assert store.get_embeddings("other", ["h1"]) == {}
 
 
+def test_results_written_with_nan_read_back(store):
+    """The standard library writes NaN, which orjson refuses to read: the reader falls back."""
+    _, aid = store.add_article("s", _rec(), "https://a.example/x", "a.example")
+    store.replace_results("s", {aid: {"score": float("nan"), "ok": 1}}, {"n": [float("inf")]})
+    [payload] = store.article_results("s").values()
+    assert payload["ok"] == 1 and payload["score"] != payload["score"]
+    assert store.story_result("s", "n") == [float("inf")]
+
+
 def test_replace_results_swaps_everything_at_once(store):
     _, aid = store.add_article("s", _rec(), "https://a.example/x", "a.example")
     store.replace_results("s", {aid: {"v": 1}}, {"clusters": [1], "old": True})

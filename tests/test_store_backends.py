@@ -123,6 +123,16 @@ def test_embedding_cache_round_trip(db):
     assert db.get_embeddings("other", ["h1"]) == {}
 
 
+def test_kept_analysis_work_round_trip(db):
+    values = {f"k{i}": bytes([i % 256]) * 5 for i in range(1200)}  # more than one chunk
+    db.put_derived("terms", values)
+    db.put_derived("text", {"k1": b"other kind"})
+    assert db.get_derived("terms", [*values, "missing"]) == values
+    assert db.get_derived("text", ["k1", "k2"]) == {"k1": b"other kind"}
+    db.put_derived("terms", {"k1": b"recomputed", "k9999": b"new"})  # a damaged value is replaced
+    assert db.get_derived("terms", ["k1", "k2", "k9999"]) == {"k1": b"recomputed", "k2": values["k2"], "k9999": b"new"}
+
+
 def test_replace_results_is_all_or_nothing(db):
     _, aid = db.add_article("s", _rec(), "https://a.example/x", "a.example")
     db.replace_results("s", {aid: {"v": 1}}, {"clusters": [1], "old": True})
@@ -198,12 +208,13 @@ def test_old_schema_is_upgraded_once(any_db, monkeypatch):
 
 
 def test_a_version_1_database_gains_url_aliases_and_keeps_its_articles(any_db):
-    """The real upgrade 1 -> 2: a database as framelens 1 wrote it (no url_aliases table)."""
+    """The real upgrades 1 -> 2 -> 3: a database as framelens 1 wrote it (no url_aliases,
+    no derived table)."""
     from framelens.store import database_url
 
     engine = sa.create_engine(database_url(any_db))
     with engine.begin() as conn:
-        schema.md.create_all(conn, tables=[t for t in schema.md.sorted_tables if t.name != "url_aliases"])
+        schema.md.create_all(conn, tables=[t for t in schema.md.sorted_tables if t.name not in ("url_aliases", "derived")])
         conn.execute(sa.insert(schema.meta).values(key="schema_version", value="1"))
         conn.execute(sa.insert(schema.articles).values(
             story_id="s", url="https://a.example/x", canonical_url="https://a.example/x", domain="a.example",
@@ -211,7 +222,8 @@ def test_a_version_1_database_gains_url_aliases_and_keeps_its_articles(any_db):
             source="import", content_hash="0" * 64))
     engine.dispose()
     with Store(any_db) as s:
-        assert s.schema_version() == 2 and "url_aliases" in sa.inspect(s.engine).get_table_names()
+        assert s.schema_version() == schema.SCHEMA_VERSION == 3
+        assert {"url_aliases", "derived"} <= set(sa.inspect(s.engine).get_table_names())
         [row] = s.articles("s")
         assert row["text"] == "Kept across the upgrade."
         assert not s.has_url("s", "https://proxy.example/r/1")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from analysis.syndication import SyndicationDoc, _overlap, _shingles, group_syndication
+from analysis.syndication import SyndicationDoc, _overlap, text_shingles, group_syndication
 from tests.measure import traced_peak_mb
 
 T0 = datetime(2024, 5, 10, 14, 0, tzinfo=timezone.utc)
@@ -224,14 +224,51 @@ def test_deterministic_regardless_of_input_order():
 
 def test_shingles_are_sorted_distinct_hashes_and_overlap_counts_shared_ones():
     text = "the court denied the motion and the court denied the appeal"
-    s = _shingles(text)
+    s = text_shingles(text)
     assert s.dtype == np.uint32 and np.all(np.diff(s.astype(np.int64)) > 0)
     assert len(s) == 7  # nine 3-word windows; "the court denied" and "court denied the" come twice
-    assert np.array_equal(_shingles(text.upper()), s)  # case does not matter
-    assert np.array_equal(_shingles(text, {}), s)  # the shared word-hash cache changes nothing
+    assert np.array_equal(text_shingles(text.upper()), s)  # case does not matter
+    assert np.array_equal(text_shingles(text, {}), s)  # the shared word-hash cache changes nothing
     assert _overlap(s, s) == (1.0, 1.0)
-    longer = _shingles(text + " while a separate paragraph adds several entirely new words here")
+    longer = text_shingles(text + " while a separate paragraph adds several entirely new words here")
     jaccard, containment = _overlap(s, longer)
     assert containment == 1.0 and 0.3 < jaccard < 0.7
-    assert _overlap(s, _shingles("nothing in common with that at all")) == (0.0, 0.0)
-    assert len(_shingles("")) == 0 and len(_shingles("two words")) == 1
+    assert _overlap(s, text_shingles("nothing in common with that at all")) == (0.0, 0.0)
+    assert len(text_shingles("")) == 0 and len(text_shingles("two words")) == 1
+
+
+def test_earlier_verdicts_are_used_and_new_ones_returned_for_keyed_documents():
+    rng = np.random.default_rng(7)
+    vocab = np.array([f"w{i}" for i in range(400)])
+    words, vectors = _random_doc(rng, vocab)
+    docs = [_fake(1, words, vectors), _fake(2, words, vectors), _fake(3, *_random_doc(rng, vocab))]
+    for d in docs:
+        d.key = f"key-{d.id}"
+    first = group_syndication(docs)
+    assert [g["article_ids"] for g in first.groups] == [[1, 2]]
+    assert first.verdicts and set(first.verdicts.values()) <= {"wire", "edited", "spun", ""}
+    asked = []
+
+    def known(keys):
+        asked.extend(keys)
+        return {k: "" for k in keys}  # an earlier run found no pair to be one story
+    second = group_syndication(docs, known=known)
+    assert sorted(asked) == sorted(first.verdicts) and second.verdicts == {} and second.groups == []
+    assert group_syndication(docs, known=lambda keys: dict(first.verdicts)).groups == first.groups
+    for d in docs:
+        d.key = ""  # unkeyed documents are always verified, and nothing is returned to keep
+    unkeyed = group_syndication(docs, known=known)
+    assert unkeyed.groups == first.groups and unkeyed.verdicts == {}
+
+
+def test_precomputed_shingles_and_sentence_keys_give_the_same_groups():
+    from analysis.sentences import sentence_key
+
+    rng = np.random.default_rng(3)
+    vocab = np.array([f"w{i}" for i in range(300)])
+    words, vectors = _random_doc(rng, vocab)
+    docs = [_fake(1, words, vectors), _fake(2, words[:60], vectors), _fake(3, *_random_doc(rng, vocab))]
+    plain = group_syndication(docs)
+    for d in docs:
+        d.shingles, d.keys = text_shingles(d.text), [sentence_key(s) for s in d.sentences]
+    assert group_syndication(docs).groups == plain.groups and plain.groups
