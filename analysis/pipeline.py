@@ -165,14 +165,14 @@ class SentenceStage:
         for doc in ctx.all_docs:
             if len(doc.keys) != len(doc.sentences):  # sentences given from outside
                 doc.keys = [sentence_key(s) for s in doc.sentences]
-            sample = f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}\n{doc.row.get('language') or ''}"
-            key = hashlib.sha256(sample.encode("utf-8", "surrogatepass")).hexdigest()
+            given = doc.row.get("language") or ""
+            key = hashlib.sha256(f"{doc.key}\n{given}".encode("utf-8", "surrogatepass")).hexdigest()
             old = ctx.previous.get(doc.id)
             if old is not None and old.get("language_key") == key and isinstance(old.get("language"), str):
                 doc.language = old["language"]  # the same text as last run: the same language
             else:
-                doc.language = detect_language(sample.rsplit("\n", 1)[0]) or \
-                    (doc.row.get("language") or "").split("-")[0].lower()
+                doc.language = detect_language(f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}") or \
+                    given.split("-")[0].lower()
             doc.payload["language_key"] = key
             doc.evaluated = not doc.language or doc.language == ctx.story.language.lower()
             doc.opinion = is_opinion(doc.row)
@@ -415,7 +415,7 @@ class ClusterStage:
         ctx.story_results["clusters"] = clusters
         originals = [d for d in arts if d.payload.get("syndication_original", True) and d.evaluated and d.sentences]
         items = [(d.id, s) for d in originals for s in d.sentences]
-        keys = [k for d in originals for k in d.keys] if all(len(d.keys) == len(d.sentences) for d in originals) else None
+        keys = [k for d in originals for k in d.keys]  # aligned with the sentences (SentenceStage)
         vecs = _ItemVectors(originals) if items else np.zeros((0, 1), np.float32)
         ctx.story_results["talking_points"] = discover_talking_points(items, vecs, seed=0, keys=keys) if items else []
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import orjson
 
 from .sentences import document_sentences, sentence_key
 
@@ -55,11 +56,11 @@ def split(title: str, text: str) -> dict:
 
 
 def encode_split(value: dict) -> bytes:
-    return _dumps({"s": value["sentences"], "t": value["has_title"], "k": value["keys"]})
+    return orjson.dumps({"s": value["sentences"], "t": value["has_title"], "k": value["keys"]})
 
 
 def decode_split(blob: bytes) -> dict:
-    data = _loads(blob)
+    data = orjson.loads(blob)
     sentences, keys = data["s"], data["k"]
     if not (isinstance(sentences, list) and isinstance(keys, list) and len(sentences) == len(keys)
             and all(isinstance(s, str) for s in sentences) and all(isinstance(k, str) for k in keys)):
@@ -77,12 +78,12 @@ def terms(title: str, text: str, word_hashes: dict | None = None, vocabulary: di
 
 def encode_terms(value: tuple) -> bytes:
     shingles, bag = value
-    return _dumps({"h": base64.b64encode(np.asarray(shingles, dtype="<u4").tobytes()).decode("ascii"),
+    return orjson.dumps({"h": base64.b64encode(np.asarray(shingles, dtype="<u4").tobytes()).decode("ascii"),
                    "b": dict(bag)})
 
 
 def decode_terms(blob: bytes, vocabulary: dict | None = None) -> tuple:
-    data = _loads(blob)
+    data = orjson.loads(blob)
     shingles = np.frombuffer(base64.b64decode(data["h"], validate=True), dtype="<u4").astype(np.uint32)
     bag = data["b"]
     if not isinstance(bag, dict) or not isinstance(sum(bag.values()), int):  # one pass in C
@@ -118,18 +119,7 @@ def kept(store, kind: str, keys: Sequence[str], compute: Callable[[int], Any],
         tally[kind] = hits
     if damaged:
         log.warning("%d kept %r values could not be read back; recomputed them", damaged, kind)
-    if new and store is not None and not getattr(store, "readonly", False):
+    if new and store is not None and not store.readonly:
         store.put_derived(kind, new)
     return values
 
-
-def _dumps(value: Any) -> bytes:
-    import orjson
-
-    return orjson.dumps(value)
-
-
-def _loads(blob: bytes) -> Any:
-    import orjson
-
-    return orjson.loads(blob)  # raises a ValueError on damaged data

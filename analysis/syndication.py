@@ -101,7 +101,7 @@ def group_syndication(docs: list[SyndicationDoc],
     pairs = sorted(_lsh_pairs(shingles) | _shared_sentence_pairs(docs) | _neighbour_pairs(docs))
     pair_keys = [_pair_key(docs[i], docs[j]) for i, j in pairs]
     earlier = known([k for k in pair_keys if k]) if known is not None else {}
-    result = SyndicationResult()
+    verdicts: dict[str, str] = {}
     uf, kinds = _UnionFind(len(docs)), {}
     content: OrderedDict[int, np.ndarray | None] = OrderedDict()  # recent documents' content vectors
 
@@ -120,12 +120,12 @@ def group_syndication(docs: list[SyndicationDoc],
         else:
             kind = _verify(docs[i], docs[j], shingles[i], shingles[j], lambda: (vectors(i), vectors(j)))
             if pair_key:
-                result.verdicts[pair_key] = kind or ""
+                verdicts[pair_key] = kind or ""
         if kind:
             kinds[(i, j)] = kind
             uf.union(i, j)
-    _result(docs, uf, kinds, result)
-    result.candidate_pairs = len(pairs)
+    result = _result(docs, uf, kinds)
+    result.candidate_pairs, result.verdicts = len(pairs), verdicts
     return result
 
 
@@ -213,11 +213,15 @@ def _shared_sentence_pairs(docs: list[SyndicationDoc]) -> set[tuple[int, int]]:
 
 
 def _sentence_keys(doc: SyndicationDoc) -> set[str]:
-    if doc.keys is not None and doc.sentences:
-        keys = doc.keys
-    else:
-        keys = [sentence_key(s) for s in (doc.sentences or (doc.text or "").splitlines())]
+    keys = _keys(doc) if doc.sentences else [sentence_key(s) for s in (doc.text or "").splitlines()]
     return {k for k in keys if key_words(k) >= MIN_SENTENCE_WORDS}
+
+
+def _keys(doc: SyndicationDoc) -> list[str]:
+    """Each sentence's sentence_key: the ones given, else computed."""
+    if doc.keys is not None and len(doc.keys) == len(doc.sentences):
+        return doc.keys
+    return [sentence_key(s) for s in doc.sentences]
 
 
 def _neighbour_pairs(docs: list[SyndicationDoc]) -> set[tuple[int, int]]:
@@ -299,9 +303,7 @@ def _content_vectors(doc: SyndicationDoc) -> np.ndarray | None:
     vectors = np.asarray(given, dtype=np.float32) if given is not None else None
     if vectors is None or vectors.ndim != 2 or len(vectors) == 0 or len(vectors) != len(doc.sentences):
         return None
-    keys = doc.keys if doc.keys is not None and len(doc.keys) == len(doc.sentences) else \
-        [sentence_key(s) for s in doc.sentences]
-    keep = [i for i, k in enumerate(keys) if key_words(k) >= MIN_SENTENCE_WORDS]
+    keep = [i for i, k in enumerate(_keys(doc)) if key_words(k) >= MIN_SENTENCE_WORDS]
     if not keep:
         keep = list(range(len(doc.sentences)))
     return _normalise(vectors[keep])
@@ -339,13 +341,14 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict, result: SyndicationResult) -> None:
+def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict) -> SyndicationResult:
     members: dict[int, list[int]] = {}
     for i in range(len(docs)):
         members.setdefault(uf.find(i), []).append(i)
     edge_kinds: dict[int, set[str]] = {}
     for (i, _), kind in kinds.items():
         edge_kinds.setdefault(uf.find(i), set()).add(kind)
+    result = SyndicationResult()
     for doc in docs:
         result.group_of[doc.id], result.original_of[doc.id] = None, True
     for root, group in sorted(members.items()):
@@ -360,6 +363,7 @@ def _result(docs: list[SyndicationDoc], uf: _UnionFind, kinds: dict, result: Syn
                               "original_article_id": docs[original].id,
                               "kind": _group_kind(edge_kinds.get(root, set()))})
     result.groups.sort(key=lambda g: g["article_ids"][0])
+    return result
 
 
 def _when(published: datetime | None) -> tuple[int, datetime]:
