@@ -261,7 +261,10 @@ def _sentence_centroids(x: np.ndarray, seed: int) -> np.ndarray:
     picked = chosen.astype(np.float64)
     # Rows are unit vectors, so cosine distance is 1 - x.x' (one matrix product: several
     # times faster than pdist's cosine); merges at or above the threshold are not made.
-    distances = np.clip(1.0 - picked @ picked.T, 0.0, 2.0)
+    # In place: one sample x sample matrix at a time (72 MB at 3,000), not three.
+    distances = picked @ picked.T
+    np.subtract(1.0, distances, out=distances)
+    np.clip(distances, 0.0, 2.0, out=distances)
     np.fill_diagonal(distances, 0.0)
     tree = linkage(squareform(distances, checks=False), method="average")
     del distances

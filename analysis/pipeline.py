@@ -37,6 +37,7 @@ ANALYSIS_VERSION = "2.1"
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
                          r"blogs?|perspectives?|views?)/", re.I)
 OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective)\s*[:|—–-]", re.I)
+QUOTE_CHUNK = 500  # articles whose quotes are graded together (progress ticks between)
 ENCODE_CHUNK = 2048  # texts per embedder call (progress ticks; the cache writes per chunk)
 
 _all_detectors = story_detectors  # the name benchmarks/_common.py uses
@@ -294,29 +295,32 @@ class QuoteStage:
     name = "quotes"
 
     def run(self, ctx: Context) -> None:
-        from .quotes import align_quotes, extract_quotes, quote_passages
+        from .quotes import align_many, extract_quotes, quote_passages
 
         source_sentences = ctx.source.sentences if ctx.source else []
         source_hash = hashlib.sha256("\n".join(source_sentences).encode("utf-8")).hexdigest()
         embedder = LookupEmbedder(ctx.lookup, ctx.embedder)
-        aligned, reused = {}, 0
-        articles = ctx.articles
-        for i, doc in enumerate(articles):
+        articles, fresh = ctx.articles, []
+        for doc in articles:
             key = result_key(ctx, doc, "quotes", source_hash)
             old = _reusable(ctx, doc, "quotes_key", key)
             if old is not None:
-                doc.payload["quotes"], reused = old.get("quotes", []), reused + 1
+                doc.payload["quotes"] = old.get("quotes", [])
             else:
-                quotes = extract_quotes(doc.row.get("text") or "")
-                rows = align_quotes(quotes, source_sentences, embedder=embedder) if quotes else []
+                fresh.append((doc, extract_quotes(doc.row.get("text") or "")))
+            doc.payload["quotes_key"] = key
+        ctx.reused["quotes"] = reused = len(articles) - len(fresh)
+        # fresh articles' quotes graded QUOTE_CHUNK articles at a time: one embedder call for
+        # their quotes, one for the passages those need (not two per article)
+        for start in range(0, len(fresh), QUOTE_CHUNK):
+            part = fresh[start:start + QUOTE_CHUNK]
+            for (doc, _), rows in zip(part, align_many([q for _, q in part], source_sentences, embedder=embedder)):
                 doc.payload["quotes"] = [{"text": r["text"], "fidelity": r["fidelity"],
                                           "source_passage": r.get("source_passage"),
                                           "source_index": r.get("source_index"),
                                           "similarity": round(float(r.get("similarity") or 0.0), 4)} for r in rows]
-            doc.payload["quotes_key"] = key
-            aligned[doc.id] = doc.payload["quotes"]
-            ctx.tick("quotes", i + 1, len(articles))
-        ctx.reused["quotes"] = reused
+            ctx.tick("quotes", reused + start + len(part), len(articles))
+        aligned = {doc.id: doc.payload["quotes"] for doc in articles}
         for doc in ctx.docs:
             doc.payload.setdefault("quotes", [])
         if ctx.source is not None and source_sentences:

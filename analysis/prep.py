@@ -41,6 +41,7 @@ def _code_digest() -> str:
 
 
 CODE = _code_digest()
+WRITE_EVERY = 1000  # new values written to the store this many at a time (10,000 encoded bags: 80 MB)
 
 
 def content_key(title: str, text: str) -> str:
@@ -115,11 +116,19 @@ def kept(store, kind: str, keys: Sequence[str], compute: Callable[[int], Any],
             new[key] = encode(value)
         except (TypeError, ValueError):  # not storable (a lone surrogate): computed again next run
             pass
+        if len(new) >= WRITE_EVERY:
+            _write(store, kind, new)
     if tally is not None:
         tally[kind] = hits
     if damaged:
         log.warning("%d kept %r values could not be read back; recomputed them", damaged, kind)
+    _write(store, kind, new)
+    return values
+
+
+def _write(store, kind: str, new: dict) -> None:
+    """Keep `new` (where the store is writable) and empty it."""
     if new and store is not None and not store.readonly:
         store.put_derived(kind, new)
-    return values
+    new.clear()
 

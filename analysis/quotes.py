@@ -63,12 +63,20 @@ def align_quotes(quotes, source_sentences, embedder=None) -> list[dict]:
     quotes. `embedder` is anything with `.encode(list[str]) -> array`; without one,
     altered quotes are found by shared words alone.
     """
-    quotes = [q if isinstance(q, Quote) else Quote(str(q), 0, 0) for q in quotes]
+    return align_many([quotes], source_sentences, embedder)[0]
+
+
+def align_many(quote_lists, source_sentences, embedder=None) -> list[list[dict]]:
+    """`align_quotes` for several articles' quotes at once (the same results, list by list):
+    the embedder gets all their quotes in one call, then all the passages they need in one."""
+    lists = [[q if isinstance(q, Quote) else Quote(str(q), 0, 0) for q in quotes] for quotes in quote_lists]
     src = source_index(source_sentences)
-    results = [_grade(q, src) for q in quotes]
+    graded = [[_grade(q, src) for q in quotes] for quotes in lists]
     if embedder is not None and src.sentences:
-        _grade_with_embeddings(quotes, results, src, embedder)
-    return [_public(r) for q, r in zip(quotes, results) if not q.short or r["fidelity"] == "exact"]
+        _grade_with_embeddings([q for quotes in lists for q in quotes], [r for rs in graded for r in rs],
+                               src, embedder)
+    return [[_public(r) for q, r in zip(quotes, results) if not q.short or r["fidelity"] == "exact"]
+            for quotes, results in zip(lists, graded)]
 
 
 def _grade(quote: Quote, src: SourceIndex) -> dict:
@@ -124,25 +132,24 @@ def _grade_with_embeddings(quotes: list[Quote], results: list[dict], src: Source
         return
     sent_vecs = src.vectors(embedder)
     quote_vecs = encode_unit(embedder, [_plain(quotes[i].text) for i in todo])
-    for row, i in enumerate(todo):
-        options = _passages_by_cosine(sent_vecs @ quote_vecs[row], results[i].get("_span"), src,
-                                      embedder, quote_vecs[row])
-        _apply_embedding(results[i], quotes[i], options, src)
+    candidates = [_passage_spans(sent_vecs @ quote_vecs[row], results[i].get("_span"), src)
+                  for row, i in enumerate(todo)]
+    # every passage the quotes need, encoded in one call
+    spans = list(dict.fromkeys(span for _, _, more in candidates for span in more))
+    vectors = dict(zip(spans, encode_unit(embedder, [src.passage(a, b) for a, b in spans]))) if spans else {}
+    for row, (i, (cosine, best, more)) in enumerate(zip(todo, candidates)):
+        options = [(cosine, best, best)] + [(float(vectors[(a, b)] @ quote_vecs[row]), a, b) for a, b in more]
+        _apply_embedding(results[i], quotes[i], sorted(options, key=lambda o: (-o[0], o[1], o[2])), src)
 
 
-def _passages_by_cosine(cos: np.ndarray, span, src: SourceIndex, embedder, qvec) -> list[tuple]:
-    """(cosine, first, last) for the top sentence, it joined with a neighbour, and the token
-    span, best first."""
+def _passage_spans(cos: np.ndarray, span, src: SourceIndex) -> tuple[float, int, list[tuple[int, int]]]:
+    """The top sentence's cosine and index, and the passages to compare besides it: the top
+    sentence joined with either neighbour, and the token span's first three sentences."""
     best = int(np.argmax(cos))
-    options = [(float(cos[best]), best, best)]
     spans = [(max(0, best - 1), best), (best, min(len(src.sentences) - 1, best + 1))]
     if span:
         spans.append((span[0], min(span[1], span[0] + 2)))
-    spans = [s for s in dict.fromkeys(spans) if s != (best, best)]
-    if spans:
-        vecs = encode_unit(embedder, [src.passage(a, b) for a, b in spans])
-        options += [(float(v @ qvec), a, b) for v, (a, b) in zip(vecs, spans)]
-    return sorted(options, key=lambda o: (-o[0], o[1], o[2]))
+    return float(cos[best]), best, [s for s in dict.fromkeys(spans) if s != (best, best)]
 
 
 def _apply_embedding(result: dict, quote: Quote, options: list[tuple], src: SourceIndex) -> None:

@@ -98,6 +98,55 @@ def test_a_vector_is_the_same_bit_for_bit_however_it_is_batched(model, precision
         assert np.array_equal(embedder.encode([sentences[i]])[0], together[i])
 
 
+def test_the_direct_tokenizer_gives_the_models_own_inputs_and_stands_down_where_it_differs(model, monkeypatch, caplog):
+    """Batches are tokenized by the model's Rust tokenizer directly (no padding to the longest,
+    no torch tensors), in parts on the worker threads; it must give exactly the ids, type ids
+    and mask of the model's preprocess, and where it does not, the preprocess serves."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import tokenizers
+
+    from analysis.embed import TOKENIZE_PART
+
+    encoder = TorchEncoder(model._load(), 2)
+    assert encoder.tokenizer is not None
+    texts = VARIED + [f"  Sentence {i}:\tthe ruling{' again' * (i % 9)} — Café {chr(0x4e00 + i)}" for i in range(600)]
+    theirs = encoder._features(texts)
+    mask = theirs["attention_mask"].numpy() > 0
+    with ThreadPoolExecutor(2) as pool:
+        assert len(texts) >= 2 * TOKENIZE_PART
+        mine = encoder._arrays(texts, pool=pool)
+    for name in encoder.inputs:
+        expected = theirs[name].numpy()
+        for row in range(len(texts)):
+            assert np.array_equal(mine[name][row, :mask[row].sum()], expected[row][mask[row]]), (name, texts[row])
+    assert np.array_equal(mine["attention_mask"].sum(axis=1), mask.sum(axis=1))
+
+    truncate = tokenizers.Tokenizer.enable_truncation
+    monkeypatch.setattr(tokenizers.Tokenizer, "enable_truncation", lambda self, n, **kw: truncate(self, 8))
+    with caplog.at_level("INFO", logger="analysis.embed"):
+        fallback = TorchEncoder(model._load(), 1)
+    assert fallback.tokenizer is None and "differs" in caplog.text
+    assert np.array_equal(fallback.encode(VARIED), encoder.encode(VARIED))
+
+
+def test_texts_the_tokenizer_makes_the_same_are_run_once_with_the_same_vector(model, monkeypatch):
+    """The model is uncased: a headline in title case, extra spaces or accents gives the same
+    tokens, so the transformer runs it once and every spelling gets that vector bit for bit."""
+    encoder = TorchEncoder(model._load(), 2)
+    rows_run = []
+    run = encoder.run
+    monkeypatch.setattr(encoder, "run", lambda feed: rows_run.append(len(feed["input_ids"])) or run(feed))
+    texts = ["Judge Denies Parler's Request", "judge denies parler's request", "Judge denies  Parler's request ",
+             "Jüdge denies Parler's request", "Judge denies Parler's request.", "Judge denies Parler's request"]
+    vectors = encoder.encode(texts, batch_size=4)
+    assert sum(rows_run) == 2  # the first spelling and the one with a full stop
+    for i in (1, 2, 3, 5):
+        assert np.array_equal(vectors[i], vectors[0])
+    assert not np.array_equal(vectors[4], vectors[0])
+    assert np.array_equal(encoder.encode([texts[4]]), vectors[4:5])
+
+
 def torch_threads() -> int:
     import torch
 

@@ -252,6 +252,30 @@ def test_model_keeps_word_grades(embedder):
         "fidelity"] == "altered"
 
 
+def test_many_articles_are_graded_together_with_the_same_results(embedder):
+    """align_many: each list's rows equal align_quotes' for it alone, from one embedder call
+    for the quotes and one for the passages they need (not two per article)."""
+    from analysis.quotes import align_many
+    from tests.test_embed import CountingEmbedder
+
+    articles = [
+        extract_quotes('The judge said "This is not a close call." Critics called it "a gift to Big Tech".'),
+        [Quote("The tribunal dismisses every notion that society's welfare favours forcing Cloudhaven to carry "
+               "this brand of abusive, violent material involved here", 0, 0)],
+        [],
+        [Quote("At present, GadgetCo has not established a probability of success on the merits", 0, 0),
+         Quote("We will keep fighting in court to get back online", 0, 0), "Parallel behaviour, absent more, "
+         "fails to establish an agreement"],
+    ]
+    alone = [align_quotes(quotes, RULING, embedder) for quotes in articles]
+    counting = CountingEmbedder(embedder)
+    together = align_many(articles, RULING, counting)
+    assert together == alone and len(together) == len(articles) and together[2] == []
+    assert [r["fidelity"] for r in together[1]] == ["altered"]
+    assert len(counting.calls) <= 3  # the source's sentences, the quotes, their passages
+    assert align_many([], RULING, counting) == []
+
+
 # --------------------------------------------------------------------------- passages payload
 
 def test_quote_passages_payload():
