@@ -219,7 +219,9 @@ def discover_talking_points(sentence_items: list[tuple[int, str]], vectors: np.n
     n_articles = len({a for a, _ in sentence_items})
     if len(texts) < 2 or n_articles < min_articles:
         return []
-    x = np.array(vectors[np.asarray(rows, dtype=np.int64)], dtype=np.float32)  # a fresh copy: normalised in place
+    x = vectors[np.asarray(rows, dtype=np.int64)]  # fancy indexing copies: normalised in place
+    if not (isinstance(x, np.ndarray) and x.dtype == np.float32 and x.flags.owndata and x.flags.writeable):
+        x = np.array(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     x /= np.where(norms > 1e-12, norms, 1.0)
     centroids = _sentence_centroids(x, seed)

@@ -99,6 +99,10 @@ class OnnxUnavailable(EncoderUnavailable):
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 TOKENIZE_PART = 256  # fewest texts per tokenizer call on a worker thread
+# Most rows x tokens² in one batch: a full batch of 32 up to 128 tokens; longer texts go in
+# smaller batches. Attention holds rows x heads x tokens² scores per layer, and the runtime's
+# memory arena keeps its largest batch's worth: 32 texts of 256 tokens held ~650 MB more.
+ATTENTION_BUDGET = 32 * 128 * 128
 # Texts the direct tokenizer must turn into the model's own inputs: spaces around, accents,
 # CJK, emoji, control characters, an empty text and one past the truncation length.
 TOKEN_PROBES = ["probe", "  Spaces around.  ", "Café déjà vu — naïve “quotes”", "日本語のテキスト 😀",
@@ -111,8 +115,9 @@ class BatchedEncoder:
     Tokenisation (the model's Rust tokenizer directly where it gives the model's own inputs,
     else its preprocess) happens all at once; texts that tokenize the same are run once;
     sentences are grouped by exact token count, so no batch carries padding and a
-    sentence's vector depends on nothing but its tokens (bit for bit, in fp32 and bf16
-    alike). Groups run on `workers` threads, each on one core: on small CPUs that beats
+    sentence's vector depends on nothing but its tokens: bit for bit in fp32 through ONNX
+    Runtime; PyTorch's kernels may block a batch by its size (bf16 on Intel AMX moves a
+    vector by up to ~1e-3 with its batch's size). Groups run on `workers` threads, each on one core: on small CPUs that beats
     one batch spread over every core. Mean pooling and normalisation are done here, as
     the model's Pooling and Normalize modules would. Subclasses say how a batch runs.
     """
@@ -206,7 +211,8 @@ class BatchedEncoder:
         """(owner, batches): `owner[i]` is the row whose vector text i gets (the first text the
         tokenizer turns into the same inputs: for an uncased model, texts differing only in
         case, accents or spacing are run once), and `batches` yields (rows, inputs) for those
-        first rows, rows with the same token count together, cut to that count."""
+        first rows, rows with the same token count together, cut to that count (at most
+        `batch_size` rows, fewer for long texts: ATTENTION_BUDGET)."""
         arrays = self._arrays(texts, pool=pool)
         lengths = arrays["attention_mask"].sum(axis=1)
         first: dict[bytes, int] = {}
@@ -220,8 +226,9 @@ class BatchedEncoder:
         def batches():
             for same in np.split(order, bounds):
                 width = int(lengths[same[0]])
-                for start in range(0, len(same), batch_size):
-                    rows = same[start:start + batch_size]
+                step = max(1, min(batch_size, ATTENTION_BUDGET // max(1, width * width)))
+                for start in range(0, len(same), step):
+                    rows = same[start:start + step]
                     yield rows, {name: np.ascontiguousarray(a[rows, :width]) for name, a in arrays.items()}
 
         return owner, batches()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -101,6 +102,7 @@ class Context:
     lookup: dict[str, np.ndarray] = field(default_factory=dict)  # text -> vector, for this run
     story_results: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    memory: dict = field(default_factory=dict)  # stage -> the process's peak RSS (MB) once it ended
     progress: Callable[[str, int, int], None] | None = None
     model: str = ""
     previous: dict[int, dict] = field(default_factory=dict)  # the last run's payloads, by article id
@@ -271,7 +273,6 @@ class DetectStage:
             doc.payload.update(result)
             doc.payload["detect_fields"], doc.payload["detect_key"] = sorted(result), key
             ctx.tick("detect", i + 1, len(fresh))
-        bank.release()
 
 
 class LookupEmbedder:
@@ -491,7 +492,9 @@ def run_analysis(store: Store, story: Story, embedder=None, registry: OutletRegi
             started = time.perf_counter()
             stage().run(ctx)
             ctx.timings[stage.name] = round(time.perf_counter() - started, 3)
+            ctx.memory[stage.name] = peak_rss_mb()
         summary = save_results(ctx, inner.name, cached.encoded_count)
+        ctx.memory["save"] = peak_rss_mb()  # the summary holds this same dict
         status = "ok"
         return summary
     finally:
@@ -516,4 +519,15 @@ def save_results(ctx: Context, model: str, encoded: int) -> dict:
     ctx.store.replace_results(ctx.story.id, {d.id: d.payload for d in ctx.docs}, ctx.story_results)
     return {"articles": len(ctx.docs), "sentences_encoded": encoded, "sentences": len(ctx.bank or []),
             "reused": ctx.reused, "kept": ctx.kept, "primary_source": ctx.story_results["provenance"]["primary_source"],
-            "timings": ctx.timings}
+            "timings": ctx.timings, "peak_rss_mb": ctx.memory}
+
+
+def peak_rss_mb() -> int | None:
+    """This process's peak resident memory so far in MB (None where the OS does not say):
+    read after each stage, it shows which stage set the peak."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10))

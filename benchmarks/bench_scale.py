@@ -45,6 +45,7 @@ def one(n: int, embedder_kind: str, seed: int) -> dict:
         summary = run_analysis(store, story, embedder=make_embedder(embedder_kind))
         out["analysis_s"] = round(time.perf_counter() - started, 2)
         out["stages_s"], out["encoded"] = summary["timings"], summary["sentences_encoded"]
+        out["peak_after_stage_mb"] = summary.get("peak_rss_mb") or {}
         store.close()
     out["peak_rss_mb"] = round(peak_rss_mb())
     return out
@@ -64,9 +65,19 @@ def fit_exponent(rows: list[dict], key=lambda r: r["analysis_s"]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else float("nan")
 
 
+def peak_stage(row: dict) -> str:
+    """The stage during which the analysis reached its peak memory (peaks are read after each stage)."""
+    before, found = row.get("rss_after_import_mb") or 0, ""
+    for stage, peak in (row.get("peak_after_stage_mb") or {}).items():
+        if peak is not None and peak > before:
+            before, found = peak, stage
+    return found
+
+
 def run(sizes: list[int], embedder_kind: str, seed: int, precision: str | None = None) -> dict:
     rows = []
-    print(f"{'n':>6s} {'import s':>9s} {'analysis s':>11s} {'peak RSS MB':>12s} {'k vs prev':>10s}", flush=True)
+    print(f"{'n':>6s} {'import s':>9s} {'analysis s':>11s} {'peak RSS MB':>12s} {'k vs prev':>10s}  peak set by",
+          flush=True)
     for n in sizes:
         done = subprocess.run([sys.executable, __file__, "--one", str(n), "--embedder", embedder_kind,
                                "--seed", str(seed)], capture_output=True, text=True,
@@ -77,7 +88,8 @@ def run(sizes: list[int], embedder_kind: str, seed: int, precision: str | None =
         row = json.loads(done.stdout.strip().splitlines()[-1])
         k = f"{exponent(rows[-1], row):.2f}" if rows else ""
         rows.append(row)
-        print(f"{n:6d} {row['import_s']:9.1f} {row['analysis_s']:11.1f} {row['peak_rss_mb']:12d} {k:>10s}", flush=True)
+        print(f"{n:6d} {row['import_s']:9.1f} {row['analysis_s']:11.1f} {row['peak_rss_mb']:12d} {k:>10s}  "
+              f"{peak_stage(row)}", flush=True)
     out = {"machine": machine(), "embedder": embedder_kind, "rows": rows,
            "precision": precision or os.environ.get("FRAMELENS_EMBED_PRECISION", "fp32")}
     if len(rows) > 1:

@@ -138,6 +138,9 @@ def test_results_are_stored_in_the_documented_shapes(kettle, store, registry):
     ids = fill(store, registry)
     summary = run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
     assert summary["articles"] == len(ARTICLES) and summary["sentences_encoded"] > 0
+    peaks = summary["peak_rss_mb"]  # the process's high-water mark after each stage: where memory peaked
+    assert list(peaks) == [*summary["timings"], "save"]
+    assert all(isinstance(p, int) and p > 0 for p in peaks.values()) and list(peaks.values()) == sorted(peaks.values())
     results = store.article_results("kettle")
     assert set(results) == set(ids)
     for payload in results.values():

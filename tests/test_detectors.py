@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from analysis import detectors as det
+from analysis.article import story_detectors
 from analysis.pipeline import run_analysis
 from framelens.records import ArticleRecord
 from framelens.settings import STORIES_DIR
@@ -288,3 +289,48 @@ def test_lower_cased_search_finds_the_same_sentences_as_case_insensitive_search(
     bank = det.SentenceBank(sentences, np.eye(len(sentences), 4, dtype=np.float32))
     hits = det.score_bank([matcher], bank, centred=False)["x"].hit
     assert hits.tolist() == [True] + [False] * (len(sentences) - 1)
+
+
+def test_required_words_are_found_from_the_pattern():
+    """A pattern's search runs only on texts holding one of the strings every match needs."""
+    assert det.needles(r"\bcarter[- ](appointee|appointed|nominee|judge)\b") == ("carter",)
+    assert det.needles(r"\b(seat|bench|job) to (president )?carter\b") == ("carter",)  # the longest need
+    assert det.needles(r"(?:\bviolent (content|posts?)\b)|(?:\bposts?\b.{0,40}\bviolen(t|ce)\b)") == \
+        ("violen", "violent ")  # one of each branch
+    assert det.needles(r"\b(ordered|orders) (the )?(restoration|reinstatement)\b") == \
+        ("instatement", "storation")  # the longest need (the parser takes out the shared "re")
+    for nothing in (r"a|bc", r"\d+ votes?|\w+", r"(ab)+c", r"x{0,3}", r"(carter)?", "[ab]cd", "(", "ca*rt"):
+        assert det.needles(nothing) is None, nothing  # optional, too short, or unparsable: search everywhere
+    assert det.needles("ca*rter") == ("rter",)
+
+
+def test_searching_only_texts_with_the_required_words_finds_the_same_sentences(monkeypatch):
+    """Every pattern of the bundled stories, over the dev set, the stories' prototypes and
+    texts built to slip past a filter: the filtered search hits exactly what a plain one does."""
+    stories = [load_story(STORIES_DIR / name) for name in ("parler-aws.yaml", "demo.yaml")]
+    texts = [json.loads(line)["text"] for line in Path("analysis/devset.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    detectors = [d for s in stories for d in story_detectors(s)]
+    texts += [t for d in detectors for t in d.prototypes + d.negative_prototypes]
+    texts += ["", "\x00carter appointee", "CARTER\x00APPOINTEE", "a carter-appointed judge\x00", "Carter appointee"]
+    patterns = [p for d in detectors for p in det._for_lowered_text(det._compile(d.patterns)) or []]
+    assert len(patterns) > 30 and sum(det.needles(p.pattern) is not None for p in patterns) > len(patterns) // 2
+    lowered = det._Haystack([t.lower() for t in texts])
+    hits = 0
+    for p in patterns:
+        plain = np.array([bool(p.search(t)) for t in lowered.texts])
+        need = det.needles(p.pattern)
+        if need is not None:
+            assert not (plain & ~lowered.containing(need)).any(), p.pattern  # no match without a needle
+        hits += int(plain.sum())
+    assert hits > 50
+
+    none = np.zeros((0, 4), np.float32)
+    bank = det.SentenceBank(list(dict.fromkeys(texts)), np.zeros((len(set(texts)), 4), np.float32))
+    matchers = [det.Matcher(d, det._compile(d.patterns), det._compile(d.exclude_patterns), none, none, 0.6)
+                for d in detectors]
+    filtered = det.score_bank(matchers, bank, centred=False)
+    monkeypatch.setattr(det, "needles", lambda pattern: None)
+    plain = det.score_bank([det.Matcher(m.detector, m.patterns, m.excludes, none, none, 0.6) for m in matchers],
+                           bank, centred=False)
+    assert {k: v.hit.tolist() for k, v in filtered.items()} == {k: v.hit.tolist() for k, v in plain.items()}

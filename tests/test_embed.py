@@ -85,7 +85,9 @@ def test_the_onnx_backend_matches_pytorch(model):
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
 def test_a_vector_is_the_same_bit_for_bit_however_it_is_batched(model, precision):
-    """Batches hold sentences of one token count, so nothing else in a batch can move a vector."""
+    """Batches hold sentences of one token count, so nothing else in a batch can move a vector:
+    bit for bit in fp32 (ONNX Runtime). PyTorch's bf16 kernels on CPUs with AMX tiles block
+    a batch by its size, so there a vector moves a little (measured up to 9e-4) with it."""
     embedder = SentenceEmbedder(precision=precision)
     embedder._model = model._load()
     many = embedder.encoder()
@@ -93,9 +95,10 @@ def test_a_vector_is_the_same_bit_for_bit_however_it_is_batched(model, precision
     sentences = VARIED * 3 + [f"Sentence number {i} about the ruling{'!' * (i % 7)}" for i in range(150)]
     together = many.encode(sentences, batch_size=8)  # several batches per worker thread
     assert many.workers == torch_threads()
-    assert np.array_equal(together, one.encode(sentences[::-1], batch_size=5)[::-1])
+    same = np.array_equal if precision == "fp32" else (lambda a, b: np.abs(a - b).max() < 3e-3)
+    assert same(together, one.encode(sentences[::-1], batch_size=5)[::-1])
     for i in (0, 2, 3, 30, 100):
-        assert np.array_equal(embedder.encode([sentences[i]])[0], together[i])
+        assert same(embedder.encode([sentences[i]])[0], together[i])
 
 
 def test_the_direct_tokenizer_gives_the_models_own_inputs_and_stands_down_where_it_differs(model, monkeypatch, caplog):
@@ -125,7 +128,7 @@ def test_the_direct_tokenizer_gives_the_models_own_inputs_and_stands_down_where_
     truncate = tokenizers.Tokenizer.enable_truncation
     monkeypatch.setattr(tokenizers.Tokenizer, "enable_truncation", lambda self, n, **kw: truncate(self, 8))
     with caplog.at_level("INFO", logger="analysis.embed"):
-        fallback = TorchEncoder(model._load(), 1)
+        fallback = TorchEncoder(model._load(), 2)  # as many threads a batch as `encoder`: the same kernels
     assert fallback.tokenizer is None and "differs" in caplog.text
     assert np.array_equal(fallback.encode(VARIED), encoder.encode(VARIED))
 
@@ -145,6 +148,29 @@ def test_texts_the_tokenizer_makes_the_same_are_run_once_with_the_same_vector(mo
         assert np.array_equal(vectors[i], vectors[0])
     assert not np.array_equal(vectors[4], vectors[0])
     assert np.array_equal(encoder.encode([texts[4]]), vectors[4:5])
+
+
+def test_long_texts_run_in_smaller_batches_with_the_same_vectors(model, monkeypatch):
+    """Attention holds rows x heads x tokens² scores per layer and the runtime keeps its largest
+    batch's memory, so batches of long texts hold fewer rows (ATTENTION_BUDGET); short texts
+    still fill a batch, and no vector changes."""
+    from analysis.embed import ATTENTION_BUDGET
+
+    encoder = model.encoder()
+    shapes = []
+    run = encoder.run
+    monkeypatch.setattr(encoder, "run", lambda feed: shapes.append(feed["input_ids"].shape) or run(feed))
+    short = [f"Ruling number {i} stands" for i in range(40)]  # one token count
+    long = [f"Passage {chr(97 + i)}: " + "the court weighed the hosting contract again and " * 30 for i in range(12)]
+    vectors = encoder.encode(short + long, batch_size=32)
+    widths = {width for _, width in shapes}
+    assert len(widths) >= 2 and max(widths) > 128
+    for rows, width in shapes:
+        assert rows <= 32 and (rows == 1 or rows * width * width <= ATTENTION_BUDGET), (rows, width)
+    assert (32, min(widths)) in shapes  # short texts fill a batch
+    assert max(rows for rows, width in shapes if width == max(widths)) < 12  # long ones were split
+    for i in (0, 39, 40, 51):
+        assert np.array_equal(encoder.encode([(short + long)[i]])[0], vectors[i])
 
 
 def torch_threads() -> int:
