@@ -48,7 +48,7 @@ class Matcher:
     threshold: float
     topic: np.ndarray | None = None  # (d,): removed before the centred comparison
     lowered: list[re.Pattern] | None = field(init=False)  # `patterns` for lower-cased text; None: search as written
-    needles: list[tuple[str, ...] | None] = field(init=False)  # per lowered pattern: text without all of these can't match
+    needles: list[tuple[str, ...] | None] = field(init=False)  # per lowered pattern: text with none of these can't match
 
     def __post_init__(self) -> None:
         self.lowered = _for_lowered_text(self.patterns) if self.patterns else None
@@ -169,6 +169,7 @@ def needles(pattern: str) -> tuple[str, ...] | None:
 def _required(items: list, sre) -> frozenset[str] | None:
     """The best set of strings one of which every match of the sequence `items` contains."""
     c = sre.constants if hasattr(sre, "constants") else sre
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
     best, run = None, []
 
     def consider(candidate):
@@ -189,8 +190,7 @@ def _required(items: list, sre) -> frozenset[str] | None:
             branches = [_required(list(b), sre) for b in arg[1]]
             if all(branches):
                 consider(frozenset().union(*branches))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)) and op is not None \
-                and arg[0] >= 1:
+        elif op in repeats and arg[0] >= 1:
             consider(_required(list(arg[2]), sre))
     return best
 
@@ -279,7 +279,8 @@ def score_bank(matchers: list[Matcher], bank: SentenceBank, texts: list[str] | N
         if not m.patterns:
             by_pattern = np.zeros(len(bank), bool)
         elif m.lowered is not None:
-            lowered = lowered or _Haystack([t.lower() if t else "" for t in texts])
+            if lowered is None:
+                lowered = _Haystack([t.lower() if t else "" for t in texts])
             by_pattern = np.zeros(len(bank), bool)
             for p, need in zip(m.lowered, m.needles):
                 where = ~by_pattern if need is None else ~by_pattern & lowered.containing(need)
@@ -308,9 +309,6 @@ class _Haystack:
         self.texts = texts
         self.joined = self.SEPARATOR.join(texts)
         self.starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
-
-    def __bool__(self) -> bool:
-        return True
 
     def containing(self, needles: Iterable[str]) -> np.ndarray:
         """Which texts contain at least one of `needles`."""

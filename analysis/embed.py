@@ -117,8 +117,8 @@ class BatchedEncoder:
     sentences are grouped by exact token count, so no batch carries padding and a
     sentence's vector depends on nothing but its tokens: bit for bit in fp32 through ONNX
     Runtime; PyTorch's kernels may block a batch by its size (bf16 on Intel AMX moves a
-    vector by up to ~1e-3 with its batch's size). Groups run on `workers` threads, each on one core: on small CPUs that beats
-    one batch spread over every core. Mean pooling and normalisation are done here, as
+    vector by up to ~1e-3 with its batch's size). Groups run on `workers` threads, each on
+    one core: on small CPUs that beats one batch spread over every core. Mean pooling and normalisation are done here, as
     the model's Pooling and Normalize modules would. Subclasses say how a batch runs.
     """
 

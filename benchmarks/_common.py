@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import resource
 import sys
 import tempfile
 import time
@@ -75,8 +74,10 @@ def analysis_sentences(store, story) -> list[str]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident memory so far (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory so far in MB (the analysis pipeline's reading)."""
+    from analysis.pipeline import peak_rss_mb as peak
+
+    return float(peak() or 0)
 
 
 @contextmanager
