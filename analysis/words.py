@@ -215,18 +215,33 @@ def build_term_tables(articles: list[dict]) -> dict:
     Non-original syndication copies are left out so a wire story run by twenty sites
     counts once. Left = left + lean-left, right = right + lean-right.
     """
+    kept, bags = _kept_bags(articles)
+    left = [b for a, b in zip(kept, bags) if a.get("lean") in LEFT]
+    right = [b for a, b in zip(kept, bags) if a.get("lean") in RIGHT]
+    return {"term_counts": _group_tables(kept, bags), "words_left_right": _left_right(left, right)}
+
+
+def group_term_counts(articles: list[dict]) -> dict:
+    """The `term_counts` payload alone, for any set of articles (the dashboard's filtered
+    Words page): the same counting as `build_term_tables`, without the bootstrap."""
+    return _group_tables(*_kept_bags(articles))
+
+
+def _kept_bags(articles: list[dict]) -> tuple[list[dict], list[Counter]]:
     kept = [a for a in articles if a.get("syndication_original", True)]
-    # An article may bring its counts ("bag": the clusters stage counted the same text).
+    # An article may bring its counts ("bag": the syndication stage counted the same text).
     bags = [a["bag"] if a.get("bag") is not None else Counter(tokenize(_article_text(a), bigrams=True))
             for a in kept]
+    return kept, bags
+
+
+def _group_tables(kept: list[dict], bags: list[Counter]) -> dict:
     tables = {"lean": {}, "kind": {}, "doc_counts": {"lean": {}, "kind": {}}}
     for key in ("lean", "kind"):
         groups = _group_bags(kept, bags, key)
         tables[key] = {g: _top_terms(_sum_bags(b)) for g, b in sorted(groups.items())}
         tables["doc_counts"][key] = {g: len(b) for g, b in sorted(groups.items())}
-    left = [b for a, b in zip(kept, bags) if a.get("lean") in LEFT]
-    right = [b for a, b in zip(kept, bags) if a.get("lean") in RIGHT]
-    return {"term_counts": tables, "words_left_right": _left_right(left, right)}
+    return tables
 
 
 def _article_text(article: dict) -> str:

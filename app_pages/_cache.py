@@ -64,6 +64,14 @@ def table(name: str, db: str, story_id: str, stamp: str, fkey: tuple) -> pd.Data
     return getattr(q, name)(story_data(db, story_id, stamp), q.Filters(*fkey))
 
 
+@st.cache_data(show_spinner="Counting the words of the filtered articles…", max_entries=8)
+def term_counts(db: str, story_id: str, stamp: str, fkey: tuple) -> dict:
+    """The Words page's `term_counts` for the filtered articles (counted from their texts)."""
+    from analysis.words import group_term_counts
+
+    return group_term_counts(q.word_articles(reader(db), story_data(db, story_id, stamp), q.Filters(*fkey)))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def evidence(db: str, story_id: str, stamp: str, fkey: tuple, domain: str | None, feature: str | None) -> pd.DataFrame:
     return q.feature_evidence(story_data(db, story_id, stamp), q.Filters(*fkey), domain, feature)

@@ -25,6 +25,8 @@ os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest without a se
 sys.path.insert(0, str(ROOT))
 
 PAGES = ["overview", "compare", "framing_map", "omissions", "quotes", "words", "descriptors", "reader", "export"]
+# Pages also measured under a sidebar filter: the Words page counts the filtered articles' texts.
+FILTERED = {"words": {"lean": ["left", "lean-left", "right", "lean-right"]}}
 BASELINE = "import streamlit as st\nst.title('baseline')\nst.write('an empty page')\n"
 
 
@@ -44,12 +46,13 @@ def _clear_caches() -> None:
     st.cache_resource.clear()
 
 
-def _app(page: str | None):
+def _app(page: str | None, query: dict | None = None):
     from streamlit.testing.v1 import AppTest
 
     if page is None:
         return AppTest.from_string(BASELINE, default_timeout=600)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at.query_params.update(query or {})
     if page != "overview":
         at.run()  # the entry page first: AppTest switches pages from a running app
         at.switch_page(f"app_pages/{page}.py")
@@ -65,12 +68,13 @@ def _timed_run(at) -> float:
     return elapsed
 
 
-def measure(page: str | None, repeat: int) -> tuple[float, float]:
-    """(cold, warm) median seconds for one page (None: the baseline page)."""
+def measure(page: str | None, repeat: int, query: dict | None = None) -> tuple[float, float]:
+    """(cold, warm) median seconds for one page (None: the baseline page), under the
+    sidebar filters in `query` if given."""
     cold, warm = [], []
     for _ in range(repeat):
         _clear_caches()
-        at = _app(page)
+        at = _app(page, query)
         if page not in (None, "overview"):
             _clear_caches()  # the sidebar run above warmed the story; make the page itself cold
         cold.append(_timed_run(at))
@@ -106,12 +110,15 @@ def main(argv: list[str] | None = None) -> int:
         for page in PAGES:
             cold, warm = measure(page, args.repeat)
             rows.append({"page": page, "cold_s": cold, "warm_s": warm})
+        for page, query in FILTERED.items():
+            cold, warm = measure(page, args.repeat, query)
+            rows.append({"page": f"{page} (filtered)", "cold_s": cold, "warm_s": warm})
     for row in rows:
         row["cold_x_baseline"] = row["cold_s"] / base_cold
         row["warm_x_baseline"] = row["warm_s"] / base_warm
-    print(f"{'page':<14}{'cold s':>9}{'warm s':>9}{'cold/base':>11}{'warm/base':>11}   ({args.articles} articles)")
+    print(f"{'page':<18}{'cold s':>9}{'warm s':>9}{'cold/base':>11}{'warm/base':>11}   ({args.articles} articles)")
     for r in rows:
-        print(f"{r['page']:<14}{r['cold_s']:>9.3f}{r['warm_s']:>9.3f}{r['cold_x_baseline']:>11.1f}"
+        print(f"{r['page']:<18}{r['cold_s']:>9.3f}{r['warm_s']:>9.3f}{r['cold_x_baseline']:>11.1f}"
               f"{r['warm_x_baseline']:>11.1f}")
     if args.json:
         Path(args.json).write_text(json.dumps({"articles": args.articles, "pages": rows}, indent=1))

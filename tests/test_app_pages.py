@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -151,11 +152,7 @@ def test_filters_that_match_nothing_say_so_on_every_page(populated_db):
         at.switch_page(f"app_pages/{page}.py")
         at.run()
         assert not at.exception, page
-        text = _texts(at)
-        if page == "words":  # counted per group by the analysis: the filters do not apply
-            assert "No articles match the filters" not in text and at.get("plotly_chart")
-        else:
-            assert "No articles match the filters" in text, page
+        assert "No articles match the filters" in _texts(at), page
 
 
 def test_filter_widgets_narrow_the_overview(populated_db):
@@ -203,6 +200,46 @@ def test_words_compares_any_two_groups(populated_db):
     at.segmented_control(key="words_type").set_value("kind").run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 1
+
+
+def _word_table(at: AppTest, side: int) -> pd.DataFrame:
+    frames = [d.value for d in at.dataframe]
+    table = frames[side]
+    assert isinstance(table, pd.DataFrame) and list(table.columns) == ["term", "z", "count_a", "count_b"]
+    return table.set_index("term")
+
+
+def test_words_without_filters_use_the_analysis_counts(populated_db):
+    at = _app("words")
+    assert "Counted by the analysis over all 25 analysed articles" in _texts(at)
+    more_right = _word_table(at, 1)
+    assert more_right.at["tyranny", "count_b"] == 6  # a term only the stored counts have
+
+
+def test_words_count_only_the_articles_the_filters_keep(populated_db):
+    with Store(populated_db, readonly=True) as store:
+        lean = {o["domain"]: o["lean"] for o in store.outlet_rows()}
+        rows = [r for r in store.articles(STORY_ID, role="article")
+                if lean.get(r["domain"]) in ("left", "right") and r["language"] == "en"]
+    kept = [r for r in rows if not r["url"].startswith("https://meridianwire")]  # no wire copies among these
+    censor_right = sum(len(re.findall(r"\bcensorship\b", f"{r['title']} {r['text']}".lower()))
+                       for r in kept if lean[r["domain"]] == "right")
+    at = _app("words", query={"lean": ["left", "right"]})
+    assert not at.exception
+    assert f"Counted from the {len(kept)} analysed articles that pass the sidebar filters" in _texts(at)
+    assert at.multiselect(key="words_a_lean_left|right").value == ["left"]
+    assert at.multiselect(key="words_b_lean_left|right").value == ["right"]
+    tables = pd.concat([_word_table(at, 0), _word_table(at, 1)])
+    assert "tyranny" not in tables.index  # counted from the texts, not the stored counts
+    assert censor_right and tables.at["censorship", "count_b"] == censor_right
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_words_with_one_group_left_say_so(populated_db):
+    at = _app("words", query={"lean": ["left"]})
+    assert not at.exception
+    assert "Only one lean group (left) is left under these filters" in _texts(at)
+    assert not at.get("plotly_chart")
 
 
 def test_demo_banner_on_demo_stories(populated_db, tmp_path):

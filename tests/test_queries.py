@@ -90,6 +90,34 @@ def test_evidence_for_one_cell(data):
     assert ev["sentence"].str.contains("censorship").all()
 
 
+def test_words_filters_only_when_something_narrows_the_story():
+    assert q.words_filters(q.Filters()) is None
+    assert q.words_filters(q.Filters(syndication="deweight")) is None  # word counts take each story once anyway
+    narrowed = q.words_filters(q.Filters(leans=("left",), start=dt.date(2024, 5, 3), syndication="include"))
+    assert narrowed == q.Filters(leans=("left",), start=dt.date(2024, 5, 3), syndication="exclude")
+
+
+def test_word_articles_are_the_filtered_evaluated_originals_with_their_texts(data, tmp_path):
+    with Store(str(tmp_path / "q.db"), readonly=True) as store:
+        everything = q.word_articles(store, data, q.Filters())
+        right = q.word_articles(store, data, q.Filters(leans=("right", "lean-right"), syndication="include"))
+        texts = {a["id"]: a["text"] for a in store.articles(STORY_ID, role="article")}
+    arts = data.articles.set_index("id")
+    originals = arts[arts["syndication_group"].isna() | arts["syndication_original"]]
+    assert sorted(a["id"] for a in everything) == sorted(originals.index[originals["evaluated"]])
+    assert len(everything) == 40 - 3 - 5  # 3 wire copies, 5 Spanish-language articles
+    assert right and {a["lean"] for a in right} == {"right", "lean-right"}
+    assert all(a["text"] == texts[a["id"]] and a["text"] for a in right)
+    assert all(a["title"] == arts.at[a["id"], "title"] and a["kind"] == arts.at[a["id"], "kind"] for a in right)
+
+
+def test_article_texts_reads_any_number_of_ids_in_chunks(data, tmp_path):
+    ids = [int(i) for i in data.articles["id"]]
+    with Store(str(tmp_path / "q.db"), readonly=True) as store:
+        assert q.article_texts(store, ids + ids[:3], chunk=7) == q.article_texts(store, ids)
+        assert len(q.article_texts(store, ids, chunk=7)) == 40 and q.article_texts(store, []) == {}
+
+
 def test_empty_story(tmp_path, monkeypatch):
     write_story(tmp_path / "stories")
     monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))

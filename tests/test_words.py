@@ -109,6 +109,15 @@ def test_build_term_tables_counts_wire_copies_once_and_compares_left_right():
     assert rows == sorted(rows, key=lambda r: -r["z"])
 
 
+def test_group_term_counts_are_the_analysis_counts_without_the_bootstrap():
+    articles = [_article("Riot threats moderation", "left"), _article("Riot threats moderation", "right", original=False),
+                _article("Carter appointee censorship", "lean-right", "opinion"), _article("Plain words", "center")]
+    counts = words.group_term_counts(articles)
+    assert counts == build_term_tables(articles)["term_counts"]
+    assert counts["doc_counts"]["lean"] == {"center": 1, "lean-right": 1, "left": 1}
+    assert words.group_term_counts([]) == {"lean": {}, "kind": {}, "doc_counts": {"lean": {}, "kind": {}}}
+
+
 def test_build_term_tables_caps_terms_per_group(monkeypatch):
     monkeypatch.setattr(words, "MAX_TERMS_PER_GROUP", 50)
     text = " ".join("w" + "".join(chr(97 + (i // 26 ** k) % 26) for k in range(3)) for i in range(300))

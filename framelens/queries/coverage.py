@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..store import Store
-from .model import FIDELITY_ORDER, LEAN_ORDER, Filters, StoryData, _lean_sort, _with_articles, select_articles
+from .model import (FIDELITY_ORDER, LEAN_ORDER, Filters, StoryData, _lean_sort, _with_articles, article_texts,
+                    select_articles)
 
 # ---- overview ----------------------------------------------------------------------------------
 
@@ -126,22 +127,47 @@ def clusters_table(data: StoryData, f: Filters) -> pd.DataFrame:
 
 # ---- words ----------------------------------------------------------------------------------
 
-def word_groups(data: StoryData) -> dict[str, list[str]]:
-    """Group type ('lean', 'kind') -> the groups with term counts."""
-    counts = data.results.get("term_counts") or {}
+def word_groups(tables: dict) -> dict[str, list[str]]:
+    """Group type ('lean', 'kind') -> the groups with term counts, in a `term_counts` payload."""
     rank = {lean: i for i, lean in enumerate(LEAN_ORDER)}
-    return {kind: sorted(groups, key=lambda g: (rank.get(g, len(rank)), g)) for kind, groups in counts.items()
+    return {kind: sorted(groups, key=lambda g: (rank.get(g, len(rank)), g)) for kind, groups in (tables or {}).items()
             if kind != "doc_counts" and isinstance(groups, dict) and groups}
 
 
-def merged_term_counts(data: StoryData, group_type: str, groups: list[str]) -> dict[str, int]:
+def merged_term_counts(tables: dict, group_type: str, groups: list[str]) -> dict[str, int]:
     """Term counts of several groups added together (e.g. left + lean-left)."""
-    counts = (data.results.get("term_counts") or {}).get(group_type) or {}
+    counts = (tables or {}).get(group_type) or {}
     total: dict[str, int] = {}
     for g in groups:
         for term, n in (counts.get(g) or {}).items():
             total[term] = total.get(term, 0) + int(n)
     return total
+
+
+def group_doc_count(tables: dict, group_type: str, groups: list[str]) -> int:
+    """How many articles the merged groups' counts come from."""
+    docs = ((tables or {}).get("doc_counts") or {}).get(group_type) or {}
+    return sum(int(docs.get(g) or 0) for g in groups)
+
+
+def words_filters(f: Filters) -> Filters | None:
+    """The filters that narrow the Words page, or None when none does (the analysis's own
+    counts then serve). Word counts always take each syndicated story once, so the
+    syndication choice alone changes nothing."""
+    if not (f.start or f.end or f.leans or f.kinds or f.languages):
+        return None
+    return Filters(start=f.start, end=f.end, leans=f.leans, kinds=f.kinds, languages=f.languages,
+                   syndication="exclude")
+
+
+def word_articles(store: Store, data: StoryData, f: Filters) -> list[dict]:
+    """The analysed articles the Words page counts under `f` (originals of syndicated
+    stories only, as the analysis counts them), with title, text, lean and kind."""
+    sel = select_articles(data, words_filters(f) or Filters(syndication="exclude"))
+    sel = sel.loc[sel["analysed"].astype(bool) & sel["evaluated"].astype(bool)]
+    texts = article_texts(store, [int(i) for i in sel["id"]])
+    return [{"id": int(r.id), "title": r.title or "", "text": texts.get(int(r.id)) or "", "lean": r.lean,
+             "kind": r.kind} for r in sel.itertuples()]
 
 
 def words_left_right(data: StoryData) -> pd.DataFrame:

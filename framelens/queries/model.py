@@ -260,14 +260,16 @@ def leans_present(data: StoryData) -> list[str]:
     return [lean for lean in LEAN_ORDER if lean in found] + sorted(found - set(LEAN_ORDER))
 
 
-def article_texts(store: Store, ids: list[int]) -> dict[int, str]:
-    """The full text of a few articles (the reader page), by id."""
+def article_texts(store: Store, ids: list[int], chunk: int = 500) -> dict[int, str]:
+    """The full text of articles, by id (read `chunk` ids per query, so any number works)."""
     import sqlalchemy as sa
 
     from ..schema import articles
 
-    if not ids:
-        return {}
+    ids = list(dict.fromkeys(ids))
+    out: dict[int, str] = {}
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(articles.c.id, articles.c.text).where(articles.c.id.in_(list(ids))))
-        return {aid: text for aid, text in rows}
+        for i in range(0, len(ids), chunk):
+            rows = conn.execute(sa.select(articles.c.id, articles.c.text).where(articles.c.id.in_(ids[i:i + chunk])))
+            out.update((aid, text) for aid, text in rows)
+    return out
