@@ -11,8 +11,8 @@ Two labelled sets, each scored twice in the same run:
   article (title first; opinion by kind or headline) through the detectors the pipeline
   uses (`analysis.article`);
 - the bundled demo corpus (`data/demo/articles.jsonl`, imported into a temporary store and
-  analysed with `run_analysis`) against `data/demo/labels.json`: features, frame, stance,
-  syndication groups.
+  analysed with `run_analysis`) against `data/demo/labels.json`: features, key facts,
+  frame, stance, syndication groups, and each quotation's extraction and fidelity grade.
 
 Baseline: the same story with every prototype and negative prototype removed, so only
 the patterns answer (`use_prototypes=False` on the dev set, a stripped copy of the story
@@ -81,6 +81,9 @@ def patterns_only(story):
     bare = copy.deepcopy(story)
     for d in story_detectors(bare):
         d.prototypes, d.negative_prototypes = [], []
+    # Results are reused when the story file's hash matches the last run's: this is
+    # another story, so it must not take the full story's results from the same store.
+    bare.file_hash = f"{story.file_hash}+patterns-only"
     return bare
 
 
@@ -184,11 +187,69 @@ def score_demo(results: dict, labels: dict) -> dict:
     frame = [labels[u]["frame"] == results[u]["frame"]["primary"] for u in evaluated]
     stance = score_labels([labels[u]["stance"] for u in labels], [results[u]["stance"]["label"] for u in labels],
                           ("critical", "neutral", "supportive"))
+    facts = score_key_facts(results, labels)
     return {"features": feats, "feature_macro_f1": macro_f1(feats),
+            "key_facts": facts, "key_fact_macro_f1": macro_f1(facts), "quotes": score_quotes(results, labels),
             "frame_accuracy": round(sum(frame) / len(frame), 3), "stance": stance,
             "syndication_exact": syndication_partition(labels, "syndication_group") ==
             syndication_partition(results, "syndication_group", among=labels),
             "articles": len(labels), "not_evaluated": len(labels) - len(evaluated)}
+
+
+def score_key_facts(results: dict, labels: dict) -> dict:
+    """Key facts (what the Omissions page shows) on the evaluated articles labelled with them."""
+    facts = sorted(next(iter(labels.values())).get("key_facts") or {})
+    urls = [u for u in labels if "key_facts" in labels[u] and results[u].get("evaluated", True)]
+    pairs = [({k for k, v in labels[u]["key_facts"].items() if v},
+              {k for k, v in (results[u].get("key_facts") or {}).items() if (v or {}).get("present")}) for u in urls]
+    return score_sets(pairs, facts)
+
+
+FIDELITIES = ("exact", "close", "altered", "not_in_source")
+
+
+def _quote_key(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+def _same_quote(gold: str, found: str) -> bool:
+    """The same quotation, allowing the extractor to keep or drop a few edge characters."""
+    g, f = _quote_key(gold), _quote_key(found)
+    if not g or not f:
+        return False
+    short, long = sorted((g, f), key=len)
+    return short in long and len(short) >= 0.8 * len(long)
+
+
+def score_quotes(results: dict, labels: dict) -> dict:
+    """Quote extraction (P/R/F1 of the quotations found) and fidelity grading of the ones
+    found, against the labelled quotes of every article that has them."""
+    tp = fp = fn = 0
+    confusion = {g: Counter() for g in FIDELITIES}
+    misses = []
+    for url in (u for u in labels if "quotes" in labels[u]):
+        found = list((results[url].get("quotes") or []))
+        used: set[int] = set()
+        for q in labels[url]["quotes"]:
+            hit = next((i for i, f in enumerate(found) if i not in used and _same_quote(q["quote"], f["text"])), None)
+            if hit is None:
+                fn += 1
+                misses.append(f"{url}: missed quote {q['quote'][:60]!r}")
+                continue
+            used.add(hit)
+            tp += 1
+            graded = found[hit].get("fidelity")
+            confusion[q["fidelity"]][graded] += 1
+            if graded != q["fidelity"]:
+                misses.append(f"{url}: {q['quote'][:60]!r} graded {graded} (gold {q['fidelity']})")
+        for i, f in enumerate(found):
+            if i not in used:
+                fp += 1
+                misses.append(f"{url}: extra quote {f['text'][:60]!r} ({f.get('fidelity')})")
+    gold = [g for g in FIDELITIES for _ in range(sum(confusion[g].values()))]
+    pred = [p for g in FIDELITIES for p, n in sorted(confusion[g].items()) for _ in range(n)]
+    return {"extraction": prf(tp, fp, fn), "fidelity": score_labels(gold, pred, FIDELITIES),
+            "confusion": {g: dict(c) for g, c in confusion.items()}, "misses": misses}
 
 
 def syndication_partition(rows: dict, key: str, among: dict | None = None) -> list[list[str]]:
@@ -244,7 +305,19 @@ def run(with_demo: bool = True) -> dict:
         m, b = demo["model"], demo["patterns_only"]
         print(f"\ndemo corpus: {m['articles']} articles ({m['not_evaluated']} not evaluated: other language)")
         print_table("demo features (model vs patterns only)", m["features"], b["features"])
+        if m["key_facts"]:
+            print_table("demo key facts (model vs patterns only)", m["key_facts"], b["key_facts"])
+        quotes = m["quotes"]
+        if quotes["extraction"]["tp"] + quotes["extraction"]["fn"]:
+            e, fid = quotes["extraction"], quotes["fidelity"]
+            print(f"\ndemo quotes: {e['tp'] + e['fn']} labelled; extraction P {e['p']:.2f} R {e['r']:.2f} "
+                  f"F1 {e['f1']:.2f}; fidelity of the {e['tp']} found: accuracy {fid['accuracy']:.3f}")
+            print("  gold \\ graded   " + " ".join(f"{g:>14}" for g in FIDELITIES))
+            for g in FIDELITIES:
+                print(f"  {g:16} " + " ".join(f"{quotes['confusion'][g].get(p, 0):>14}" for p in FIDELITIES))
+            print("  quote errors:\n    " + "\n    ".join(quotes["misses"] or ["none"]))
         for name, get in (("feature macro-F1", lambda s: s["feature_macro_f1"]),
+                          ("key-fact macro-F1", lambda s: s["key_fact_macro_f1"]),
                           ("frame accuracy", lambda s: s["frame_accuracy"]),
                           ("stance accuracy", lambda s: s["stance"]["accuracy"]),
                           ("syndication groups exact", lambda s: s["syndication_exact"])):
