@@ -105,7 +105,7 @@ def cmd_export(args) -> int:
         except Exception as exc:
             if type(exc).__name__ != "StaticExportUnavailable":
                 raise
-            print(f"error: {exc} (the HTML charts were written)", file=sys.stderr)
+            print(f"error: {exc} (the other files asked for were written to {args.out})", file=sys.stderr)
             return EXIT_FAILED
     print(f"wrote {len(written)} files to {args.out}", file=sys.stderr)
     return EXIT_OK

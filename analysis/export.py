@@ -85,7 +85,12 @@ def export_story(store: Store, story: Story, out_dir: str | Path, formats: list[
         raise ExportError(f"story '{story.id}' has no analysis results yet: run "
                           f"`python -m analysis run --story {story.id}` first")
     out = Path(out_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"--out {out_dir} is a file, not a folder: name a folder to write the export into")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create the export folder {out_dir}: {exc.strerror or exc}") from exc
     written = [write_articles_json(store, story, out)]
     if TABLE_FORMATS & set(formats):
         write_tables = _optional("analysis.tables_export", "write_tables", "csv/json tables")

@@ -63,7 +63,7 @@ def prepare(rec: ArticleRecord, story: Story, registry: OutletRegistry, html: st
     if not re.match(r"^https?://[^\s/]+", rec.url or "", re.IGNORECASE):
         return None, f"not an http(s) URL: {rec.url[:200]!r}"
     canonical = canonical_url(rec.url, html)
-    outlet = registry.domain_for(rec.outlet) if rec.outlet else registry.domain_for(canonical)
+    outlet = registry.outlet_domain(rec.outlet, canonical)
     prepared = Prepared(rec, canonical, outlet or "unknown")
     if rec.role not in ROLES:
         return prepared, f"role must be one of {', '.join(ROLES)}, got {rec.role!r}"

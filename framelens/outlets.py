@@ -89,8 +89,19 @@ class OutletRegistry:
             for alias in outlet.aliases:
                 self._alias[alias] = outlet.domain
 
+        self._by_name = {" ".join(o.name.casefold().split()): o.domain for o in self.outlets.values() if o.name}
+
     def __len__(self) -> int:
         return len(self.outlets)
+
+    def outlet_domain(self, outlet: str, url: str) -> str:
+        """The outlet domain for an import row's `outlet` field: a domain or host (as given),
+        else a registered outlet's name (any case); a name we do not know falls back to the
+        URL's domain, so an outlet is never a made-up domain like 'daily harbor'."""
+        value = " ".join((outlet or "").split())
+        if value and " " not in value and "." in value:
+            return self.domain_for(value)
+        return self._by_name.get(value.casefold()) or self.domain_for(url)
 
     def domain_for(self, url_or_host: str) -> str:
         """The registered outlet domain for a URL or host; unknown hosts give their registered domain."""

@@ -181,7 +181,15 @@ class Store:
         except sa.exc.ArgumentError as exc:
             raise StoreError(f"bad database URL {db!r}: {exc}") from exc
         except sa.exc.OperationalError as exc:
+            self._dispose()
             raise StoreError(f"cannot open database {db!r}: {exc.orig}") from exc
+        except sa.exc.DatabaseError as exc:  # e.g. a file that is not a SQLite database
+            self._dispose()
+            raise StoreError(f"cannot use {db!r} as a database: {exc.orig}") from exc
+
+    def _dispose(self) -> None:
+        if getattr(self, "engine", None) is not None:
+            self.engine.dispose()
 
     @property
     def dialect(self) -> str:

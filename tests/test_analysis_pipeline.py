@@ -472,6 +472,10 @@ def test_export_exit_codes(kettle, store, registry, tmp_path):
     run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
     done = cli("export", "--story", "kettle", "--db", db, "--out", str(tmp_path / "bad"), "--format", "json,gif")
     assert done.returncode == 2 and "unknown format" in done.stderr
+    (tmp_path / "a-file").write_text("keep me")
+    done = cli("export", "--story", "kettle", "--db", db, "--out", str(tmp_path / "a-file"))
+    assert done.returncode == 1 and "is a file, not a folder" in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "a-file").read_text() == "keep me"
     done = cli("export", "--story", "kettle", "--db", db, "--out", str(tmp_path / "good"))
     assert done.returncode == 0, done.stderr
     assert len(json.loads((tmp_path / "good" / "articles.json").read_text())) == len(ARTICLES)

@@ -242,6 +242,15 @@ def test_words_with_one_group_left_say_so(populated_db):
     assert not at.get("plotly_chart")
 
 
+def test_a_file_that_is_not_a_database_says_so_in_the_sidebar(populated_db, tmp_path):
+    at = _app()
+    not_db = tmp_path / "notes.txt"
+    not_db.write_text("not a database\n" * 100)
+    at.sidebar.text_input(key="db").set_value(str(not_db)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Cannot open the database" in e.value and "not a database" in e.value for e in at.sidebar.error)
+
+
 def test_demo_banner_on_demo_stories(populated_db, tmp_path):
     story = tmp_path / "stories" / f"{STORY_ID}.yaml"
     story.write_text(story.read_text() + "demo: true\n")

@@ -45,6 +45,19 @@ def test_jsonl_good_and_bad_rows(tmp_path, store, story, registry):
     assert rows["https://court.example/order"]["role"] == "primary_source"
 
 
+def test_the_outlet_field_takes_a_domain_or_a_registered_name(tmp_path, store, story, registry):
+    path = _jsonl(tmp_path / "o.jsonl", [
+        {"url": "https://syndicator.example/1", "text": TEXT, "outlet": "rightway.example"},
+        {"url": "https://syndicator.example/2", "text": TEXT + " 2", "outlet": "rw.example"},  # an alias
+        {"url": "https://syndicator.example/3", "text": TEXT + " 3", "outlet": "  leftside   DAILY "},  # a name
+        {"url": "https://news.harborside.example/4", "text": TEXT + " 4", "outlet": "Harborside Courier"},  # unknown
+    ])
+    assert import_path(store, path, story, registry).new == 4
+    domains = {r["url"].rsplit("/", 1)[1]: r["domain"] for r in store.articles("gadget")}
+    assert domains == {"1": "rightway.example", "2": "rightway.example", "3": "leftside.example",
+                       "4": "harborside.example"}
+
+
 def test_reimport_adds_nothing(tmp_path, store, story, registry):
     path = _jsonl(tmp_path / "a.jsonl", [{"url": f"https://leftside.example/{i}", "text": f"{TEXT} {i}"} for i in range(5)])
     assert import_path(store, path, story, registry).new == 5

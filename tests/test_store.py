@@ -125,6 +125,15 @@ def test_old_schema_is_upgraded(db_path, monkeypatch):
     assert "notes" in cols
 
 
+@pytest.mark.parametrize("readonly", [False, True])
+def test_a_file_that_is_not_a_database_is_a_clear_error_and_stays_as_it_was(tmp_path, readonly):
+    path = tmp_path / "articles.jsonl"
+    path.write_text('{"url": "https://a.example/x"}\n' * 50)
+    with pytest.raises(StoreError, match="cannot use .*articles.jsonl.* as a database: file is not a database"):
+        Store(str(path), readonly=readonly)
+    assert path.read_text() == '{"url": "https://a.example/x"}\n' * 50
+
+
 def test_bad_url_is_a_clear_error():
     with pytest.raises(StoreError, match="bad database URL|cannot open"):
         Store("nosuchdialect://x/y")
