@@ -1,7 +1,7 @@
 """`python -m collectors run` and `python -m collectors status`: thin skins over `run_collection`.
 
 Exit status of `run`: 0 the run completed (even when some outlets failed), 1 the run
-could not proceed, 2 usage or configuration error, 75 (EX_TEMPFAIL) another run of the
+could not proceed or every attempt failed (nothing new, duplicate or irrelevant), 2 usage or configuration error, 75 (EX_TEMPFAIL) another run of the
 same story on the same database holds the lock.
 """
 
@@ -111,6 +111,10 @@ def _run_locked(args, story, db: str, tty: bool) -> int:
             return EXIT_FAILED
     for line in report.summary_lines():
         print(line, file=sys.stderr)
+    if report.all_failed():
+        log.error("every one of the %d attempts failed: nothing was collected; exiting with %d",
+                  report.total("failed"), EXIT_FAILED)
+        return EXIT_FAILED
     return EXIT_OK
 
 

@@ -205,7 +205,9 @@ class Fetcher:
     def _check_robots(self, target: httpx.URL, url: str) -> None:
         rules = self._robots.rules_for(f"{target.scheme}://{target.netloc.decode('ascii')}")
         if isinstance(rules, FetchError):
-            raise FetchError(url, rules.reason, f"robots.txt: {rules.detail}", status=rules.status)
+            # The host's robots.txt is its first request: a refused address is no robots problem.
+            detail = rules.detail if rules.reason == "blocked_address" else f"robots.txt: {rules.detail}"
+            raise FetchError(url, rules.reason, detail, status=rules.status)
         if not rules.allows(str(target)):
             raise FetchError(url, "robots", f"robots.txt of {target.host} disallows {target.raw_path.decode()}")
 

@@ -83,7 +83,9 @@ def resolve_checked(host: str, port: int, resolver: Resolver, allow_private: boo
         raise ResolveFailed(f"{host} resolved to no address")
     blocked = [a for a in addresses if not is_public_address(a)]
     if blocked and not allow_private:
-        raise AddressRefused(f"{host} resolves to non-public address {blocked[0]}")
+        raise AddressRefused(f"{host} resolves to non-public address {blocked[0]}; private, loopback and "
+                             "link-local hosts are reached only with --allow-private-hosts "
+                             "(FRAMELENS_ALLOW_PRIVATE_HOSTS=1)")
     return addresses
 
 

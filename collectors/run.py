@@ -104,6 +104,12 @@ class RunReport:
     def total(self, status: str) -> int:
         return sum(getattr(t, status) for t in self.by_source.values())
 
+    def all_failed(self) -> bool:
+        """Something was tried and nothing came of it but failures (every outlet down, no
+        network, every seed refused): worth a non-zero exit under cron."""
+        return self.total("failed") > 0 and not any(
+            self.total(k) for k in ("new", "duplicate", "irrelevant", "skipped"))
+
     def failed_outlets(self) -> dict[str, str]:
         """Outlets with failures and nothing new, duplicate or irrelevant: their top reason."""
         return {o: t.reasons.most_common(1)[0][0] for o, t in sorted(self.by_outlet.items())

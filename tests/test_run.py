@@ -248,8 +248,10 @@ def test_cli_exit_codes_and_status(cli_env, tmp_path):
         refused = subprocess.run([sys.executable, "-m", "collectors", "run", "--story", "gadget", "--db",
                                   str(tmp_path / "refused.db"), "--no-archive", "--sources", "urls", "--urls", str(private)],
                                  cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=120)
-        assert refused.returncode == 0, refused.stderr  # the run completed; the URL failed
-        assert "blocked_address" in refused.stderr and len(site.requests()) == requests_before
+        assert refused.returncode == 1, refused.stderr  # every attempt failed: cron should hear of it
+        assert "every one of the 1 attempts failed" in refused.stderr
+        assert "blocked_address" in refused.stderr and "--allow-private-hosts" in refused.stderr
+        assert "robots.txt:" not in refused.stderr and len(site.requests()) == requests_before
         for args, code in [(["--sources", "rss,bogus"], 2), (["--since", "yesterday"], 2),
                            (["--urls", str(tmp_path / "missing.txt")], 2)]:
             bad = subprocess.run([sys.executable, "-m", "collectors", *base, *args], cwd=ROOT, env=cli_env,
