@@ -41,8 +41,21 @@ def pick_story(db_stories: list[str]) -> str | None:
     options = list(dict.fromkeys(db_stories + list_stories()))
     if not options:
         return None
-    return st.sidebar.selectbox("Story", options, key="story", bind="query-params",
-                                format_func=lambda s: s if s in db_stories else f"{s} (no articles yet)")
+    # No format_func: a bound widget writes its label into the URL, and a label that changes
+    # when articles arrive would break links shared before.
+    story = st.sidebar.selectbox("Story", options, key="story", bind="query-params",
+                                 help="Stories with articles in this database come first.")
+    if story not in db_stories:
+        st.sidebar.caption("No articles for this story in this database yet.")
+    return story
+
+
+def _accept_ids(key: str, labels: dict[str, str]) -> None:
+    """Let a link name a bound option by its id (?synd=exclude) as well as by the label
+    the widget itself writes into the URL (?synd=Originals+only)."""
+    value = st.query_params.get(key)
+    if value in labels and labels[value] != value and key not in st.session_state:
+        st.session_state[key] = value
 
 
 def pick_filters(data: q.StoryData | None) -> q.Filters:
@@ -58,6 +71,7 @@ def pick_filters(data: q.StoryData | None) -> q.Filters:
                            placeholder="All kinds")
     langs = sb.multiselect("Language", sorted(set(arts["language"])), key="lang", bind="query-params",
                            placeholder="All languages")
+    _accept_ids("synd", SYNDICATION_LABELS)
     synd = sb.radio("Syndicated copies", list(SYNDICATION_LABELS), format_func=SYNDICATION_LABELS.get,
                     key="synd", bind="query-params",
                     help="Wire stories run by many sites: count each copy, keep only the original, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -153,6 +154,21 @@ def test_filters_that_match_nothing_say_so_on_every_page(populated_db):
         at.run()
         assert not at.exception, page
         assert "No articles match the filters" in _texts(at), page
+
+
+def test_links_name_options_by_id_and_stories_keep_their_id(populated_db):
+    counts = {}
+    for synd in ("exclude", "Originals only", "include"):  # an id, or the label the widget writes
+        at = _app(query={"synd": synd})
+        assert at.sidebar.radio(key="synd").value == ("include" if synd == "include" else "exclude")
+        counts[synd] = {m.label: m.value for m in at.metric}["Articles"]
+    assert counts["exclude"] == counts["Originals only"] == str(int(counts["include"]) - 3)  # 3 wire copies
+    stories = Path(os.environ["FRAMELENS_STORIES_DIR"])
+    (stories / "later.yaml").write_text((stories / f"{STORY_ID}.yaml").read_text())
+    at = _app(query={"story": "later"})  # no articles yet: the option is the plain id all the same
+    assert at.sidebar.selectbox(key="story").options == [STORY_ID, "later"]
+    assert at.sidebar.selectbox(key="story").value == "later"
+    assert any("No articles for this story" in c.value for c in at.sidebar.caption)
 
 
 def test_filter_widgets_narrow_the_overview(populated_db):
