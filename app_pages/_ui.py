@@ -18,7 +18,7 @@ import streamlit as st
 
 from analysis import chart_export, charts
 from analysis.tables_export import csv_bytes, json_bytes, safe_name
-from framelens.queries import Filters, StoryInfo
+from framelens.queries import Filters, StoryInfo, not_evaluated
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _CTX_KEY = "framelens_context"
@@ -131,6 +131,21 @@ def require_analysis(ctx: PageContext, filtered: bool = True) -> None:
     if filtered and _cache.table("articles_table", *ctx.args()).empty:
         empty(NO_MATCH)
         st.stop()
+
+
+def note_not_evaluated(ctx: PageContext) -> None:
+    """Say which selected articles the story's detectors could not read (another language)
+    and so are not in this page's tables, instead of letting them vanish silently."""
+    from app_pages import _cache  # here: _cache imports this module
+
+    missing = not_evaluated(_cache.story_data(ctx.db, ctx.story_id, ctx.stamp), ctx.filters)
+    if missing:
+        n = sum(missing.values())
+        langs = ", ".join(f"{esc(lang)}: {count}" for lang, count in missing.items())
+        st.caption(f"{n} selected article{'s are' if n != 1 else ' is'} in another language than the story's "
+                   f"({langs}); the story's detectors do not read {'them' if n != 1 else 'it'}, so "
+                   f"{'they are' if n != 1 else 'it is'} left out here (not counted as absent). The Overview, "
+                   "Framing map and Quotes pages include them.")
 
 
 def require_rows(df: pd.DataFrame, message: str = NO_MATCH) -> bool:

@@ -9,6 +9,7 @@ ctx = _ui.context()
 args = ctx.args()
 st.title("Compare outlets")
 _ui.require_analysis(ctx)
+_ui.note_not_evaluated(ctx)
 
 matrix = _cache.table("feature_matrix", *args)
 st.markdown("Each cell: articles from the outlet that use the framing feature / articles analysed. "

@@ -8,6 +8,7 @@ ctx = _ui.context()
 args = ctx.args()
 st.title("How outlets describe the actors")
 _ui.require_analysis(ctx)
+_ui.note_not_evaluated(ctx)
 desc = _cache.table("descriptors_by_outlet", *args)
 actors = list(dict.fromkeys([*ctx.info.descriptors, *desc["actor"]]))
 if not actors:

@@ -41,9 +41,16 @@ prov = q.provenance(_cache.story_data(ctx.db, ctx.story_id, ctx.stamp))
 if not prov:
     _ui.empty(f"Not analysed yet — run `python -m analysis run --story {ctx.story_id}`.")
 else:
+    names = {"article_count": "documents analysed (articles and primary source)",
+             "not_evaluated": "not evaluated (another language than the story's)"}
+
     def _value(v):
-        return ", ".join(f"{k}: {n}" for k, n in v.items()) if isinstance(v, dict) else v
-    st.markdown("\n".join(f"- **{_ui.esc(k.replace('_', ' '))}**: {_ui.esc(_value(v), 300)}"
+        if isinstance(v, dict):
+            return ", ".join(f"{k}: {n}" for k, n in v.items())
+        if isinstance(v, list):
+            return f"{len(v)} (article ids {', '.join(map(str, v[:20]))}{' …' if len(v) > 20 else ''})" if v else "0"
+        return v
+    st.markdown("\n".join(f"- **{_ui.esc(names.get(k, k.replace('_', ' ')))}**: {_ui.esc(_value(v), 300)}"
                           for k, v in prov.items() if k != "content_hashes"))
     st.caption(f"Content hashes of {len(prov.get('content_hashes') or {})} articles are in the report.")
 

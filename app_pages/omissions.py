@@ -8,6 +8,7 @@ ctx = _ui.context()
 args = ctx.args()
 st.title("Omissions")
 _ui.require_analysis(ctx)
+_ui.note_not_evaluated(ctx)
 
 st.subheader("Reported by most of one side, absent from the other")
 one_sided = _cache.table("one_sided_items", *args)

@@ -171,6 +171,18 @@ def test_links_name_options_by_id_and_stories_keep_their_id(populated_db):
     assert any("No articles for this story" in c.value for c in at.sidebar.caption)
 
 
+def test_pages_that_leave_out_other_languages_say_so(populated_db):
+    at = _app()
+    for page in ("compare", "omissions", "descriptors"):
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, page
+        assert any("selected articles are in another language than the story's (es: 3)" in c.value
+                   for c in at.caption), page
+    at = _app("compare", query={"lang": ["en"]})
+    assert not any("another language" in c.value for c in at.caption)
+
+
 def test_filter_widgets_narrow_the_overview(populated_db):
     at = _app()
     at.sidebar.multiselect(key="lang").set_value(["es"]).run()

@@ -159,9 +159,10 @@ def test_shipped_dashboard_config_is_local_only_with_xsrf_and_no_tracebacks():
     root = Path(__file__).resolve().parent.parent
     probe = ("import streamlit.config as c; c.get_config_options(force_reparse=True); "
              "print(c.get_option('server.address'), c.get_option('server.enableXsrfProtection'), "
-             "c.get_option('client.showErrorDetails'), c.get_option('browser.gatherUsageStats'))")
+             "c.get_option('client.showErrorDetails'), c.get_option('browser.gatherUsageStats'), "
+             "c.get_option('server.fileWatcherType'))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["127.0.0.1", "True", "none", "False"]
+    assert out.stdout.split() == ["127.0.0.1", "True", "none", "False", "none"]
 
 
 def test_streamlit_pin_is_past_the_known_advisories():

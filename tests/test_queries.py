@@ -90,6 +90,11 @@ def test_evidence_for_one_cell(data):
     assert ev["sentence"].str.contains("censorship").all()
 
 
+def test_not_evaluated_articles_are_counted_by_language(data):
+    assert q.not_evaluated(data, q.Filters()) == {"es": 5}
+    assert q.not_evaluated(data, q.Filters(languages=("en",))) == {}
+
+
 def test_words_filters_only_when_something_narrows_the_story():
     assert q.words_filters(q.Filters()) is None
     assert q.words_filters(q.Filters(syndication="deweight")) is None  # word counts take each story once anyway

@@ -81,6 +81,14 @@ def _evaluated(data: StoryData, f: Filters) -> pd.DataFrame:
     return sel.loc[sel["analysed"].astype(bool) & sel["evaluated"].astype(bool)]
 
 
+def not_evaluated(data: StoryData, f: Filters) -> dict[str, int]:
+    """Selected, analysed articles the detectors could not read, by language (the pages
+    that leave them out say so)."""
+    sel = select_articles(data, f)
+    out = sel.loc[sel["analysed"].astype(bool) & ~sel["evaluated"].astype(bool), "language"]
+    return {str(lang): int(n) for lang, n in out.value_counts().sort_index().items()}
+
+
 def frames_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x frame: mean frame score and the weighted share of articles with it as primary."""
     sel = _evaluated(data, f)
