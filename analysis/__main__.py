@@ -71,6 +71,7 @@ def cmd_run(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     story = load_story(args.story)
+    open_store(args.db, readonly=True).close()  # a mistyped path is an error, not a new empty database
     with open_store(args.db) as store:
         if not store.count_articles(story.id):
             print(f"error: story '{story.id}' has no articles in {store.db}: collect or import some first "

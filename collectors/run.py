@@ -95,11 +95,14 @@ class RunReport:
     by_source: dict[str, Tally] = field(default_factory=dict)
     by_outlet: dict[str, Tally] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # failures of no outlet: bad --urls lines, a search API
 
     def add(self, outcome: FetchOutcome, fetched: bool = False) -> None:
         self.by_source.setdefault(outcome.source, Tally()).add(outcome, fetched)
         if outcome.outlet:  # a search API or a source itself failing is no outlet's failure
             self.by_outlet.setdefault(outcome.outlet, Tally()).add(outcome, fetched)
+        elif outcome.status == "failed":
+            self.problems.append(f"{outcome.source}: {outcome.reason or 'failed'}")
 
     def total(self, status: str) -> int:
         return sum(getattr(t, status) for t in self.by_source.values())
@@ -133,6 +136,9 @@ class RunReport:
             lines.append(f"  source {name}: " + _tally_text(tally))
         for outlet, reason in d["failed_outlets"].items():
             lines.append(f"  outlet failed: {outlet}: {reason}")
+        lines.extend(f"  failed: {p}" for p in self.problems[:20])
+        if len(self.problems) > 20:
+            lines.append(f"  … and {len(self.problems) - 20} more failures of no outlet")
         lines.extend(f"  note: {n}" for n in self.notes[:20])
         return lines
 

@@ -424,8 +424,15 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_run_without_articles_fails_with_1(kettle, tmp_path):
+    Store(str(tmp_path / "empty.db")).close()
     done = cli("run", "--story", "kettle", "--db", str(tmp_path / "empty.db"))
     assert done.returncode == 1 and "no articles" in done.stderr
+
+
+def test_run_on_a_mistyped_database_path_creates_nothing(kettle, tmp_path):
+    done = cli("run", "--story", "kettle", "--db", str(tmp_path / "typo" / "framelens.db"))
+    assert done.returncode == 2 and "does not exist" in done.stderr
+    assert not (tmp_path / "typo").exists()
 
 
 def test_run_warns_when_there_is_no_primary_source(kettle, stories_dir, store, registry):

@@ -230,13 +230,17 @@ def test_cli_exit_codes_and_status(cli_env, tmp_path):
     db = str(tmp_path / "cli.db")
     try:
         urls = tmp_path / "urls.txt"
-        urls.write_text(f"{site.articles[0][0]}\n{site.url('/missing-page')}\nhttp://nowhere.invalid/x\n")
+        urls.write_text(f"{site.articles[0][0]}\n{site.url('/missing-page')}\nhttp://nowhere.invalid/x\n"
+                        "not a url\nftp://b.example/file\n")
         base = ["run", "--story", "gadget", "--db", db, "--allow-private-hosts", "--no-archive"]
         done = subprocess.run([sys.executable, "-m", "collectors", *base, "--sources", "urls", "--urls", str(urls),
                                "--extractor", "newspaper"],
                               cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
-        assert "1 new" in done.stderr and "2 failed" in done.stderr
+        assert "1 new" in done.stderr and "4 failed" in done.stderr
+        # bad lines belong to no outlet, and are still listed with their line
+        assert f"failed: urls: {urls}:4: not an http(s) URL: 'not a url'" in done.stderr
+        assert f"failed: urls: {urls}:5: not an http(s) URL: 'ftp://b.example/file'" in done.stderr
         assert "INFO" in done.stderr  # not a terminal: plain log lines
         with Store(db) as store:
             assert [r["extractor"] for r in store.articles("gadget")] == ["newspaper"]
@@ -263,7 +267,7 @@ def test_cli_exit_codes_and_status(cli_env, tmp_path):
         status = subprocess.run([sys.executable, "-m", "collectors", "status", "--db", db, "--story", "gadget"],
                                 cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=60)
         assert status.returncode == 0, status.stderr
-        assert "collect gadget [urls] ok" in status.stdout and "new 1" in status.stdout and "failed 2" in status.stdout
+        assert "collect gadget [urls] ok" in status.stdout and "new 1" in status.stdout and "failed 4" in status.stdout
         empty = subprocess.run([sys.executable, "-m", "collectors", "status", "--db", db, "--story", "other"],
                                cwd=ROOT, env=cli_env, capture_output=True, text=True, timeout=60)
         assert "no runs yet" in empty.stdout
