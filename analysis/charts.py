@@ -394,6 +394,15 @@ def lean_group_colors(a: list[str], b: list[str]) -> tuple[str, str]:
     return (ca, cb) if ca and cb and ca != cb else ("#CC79A7", "#009E73")
 
 
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """1-2-5 tick values covering [lo, hi] on a log axis (plotly's own print '8 9 1 2 3' on
+    short ranges)."""
+    ticks = [m * 10 ** k for k in range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 2)
+             for m in (1, 2, 5)]
+    inside = [t for t in ticks if lo / 1.3 <= t <= hi * 2.3]
+    return inside or [lo, hi]
+
+
 def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 12,
                 colors: tuple[str, str] = ("#0072B2", "#C84B00")) -> go.Figure:
     """Fightin' Words: z-score against total frequency; the most distinctive terms labelled."""
@@ -404,7 +413,9 @@ def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 
     side = df["z"].map(lambda z: "a" if z >= 1.96 else "b" if z <= -1.96 else "n")
     colors = {"a": colors[0], "b": colors[1], "n": "#BBBBBB"}
     names = {"a": f"more {name_a}", "b": f"more {name_b}", "n": "not distinctive"}
-    top = set(df.reindex(df["z"].abs().sort_values(ascending=False).index).head(label_top)["term"])
+    # Label the strongest terms that are distinctive at all: labels on grey points only pile up.
+    strong = df[side != "n"]
+    top = set(strong.reindex(strong["z"].abs().sort_values(ascending=False).index).head(label_top)["term"])
     fig = go.Figure()
     for s in ("a", "b", "n"):
         part = df[side == s]
@@ -416,7 +427,8 @@ def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 
     fig.add_hline(y=-1.96, line_dash="dot", line_color="#999")
     lo, hi = max(float(df["total"].min()), 1.0), max(float(df["total"].max()), 1.0)
     # Room on the right so the labels of the most frequent terms are not cut off.
-    fig.update_xaxes(type="log", title="frequency (both groups)", range=[np.log10(lo) - 0.1, np.log10(hi) + 0.35])
+    fig.update_xaxes(type="log", title="frequency (both groups)", range=[np.log10(lo) - 0.1, np.log10(hi) + 0.35],
+                     tickvals=_log_ticks(lo, hi), ticktext=[f"{v:g}" for v in _log_ticks(lo, hi)])
     fig.update_yaxes(title=f"z  (+ {short(name_a, 30)} · − {short(name_b, 30)})")
     return _layout(fig, title, height=520, legend=dict(orientation="v", x=1.01, y=1, xanchor="left", yanchor="top"))
 

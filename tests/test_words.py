@@ -144,3 +144,18 @@ def test_word_groups_take_their_lean_colours(a, b, expected):
     from analysis.charts import lean_group_colors
 
     assert lean_group_colors(a, b) == expected
+
+
+def test_the_words_chart_labels_only_distinctive_terms_and_ticks_in_plain_numbers():
+    import pandas as pd
+
+    from analysis.charts import words_chart
+
+    rows = [{"term": f"t{i}", "z": z, "delta": 0.0, "count_a": a, "count_b": b}
+            for i, (z, a, b) in enumerate([(4.0, 30, 2), (2.5, 12, 3), (-3.1, 1, 20), (0.4, 9, 8), (-1.0, 5, 7)])]
+    fig = words_chart(pd.DataFrame(rows), "A", "B")
+    labelled = {t for trace in fig.data for t in trace.text if t}
+    assert labelled == {"t0", "t1", "t2"}  # t3 and t4 are not distinctive: grey, unlabelled
+    ticks = list(fig.layout.xaxis.tickvals)
+    assert ticks == [10, 20, 50]  # totals run 12..32; the axis leaves room on the right
+    assert list(fig.layout.xaxis.ticktext) == [f"{v:g}" for v in ticks]
