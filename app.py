@@ -67,6 +67,10 @@ def prepare() -> None:
     """Sidebar pickers and filters -> the context every page reads."""
     db = _sidebar.pick_database()
     stories = open_database(db)
+    # Another database picked: move off a story it has no articles for, to one it has.
+    if st.session_state.get("_last_db", db) != db and stories and st.session_state.get("story") not in stories:
+        st.session_state["story"] = stories[0]
+    st.session_state["_last_db"] = db
     story_id = _sidebar.pick_story(stories)
     if story_id is None:
         st.info("No stories yet: add `data/stories/<id>.yaml` (see docs/story-format.md).")

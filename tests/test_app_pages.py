@@ -183,6 +183,17 @@ def test_pages_that_leave_out_other_languages_say_so(populated_db):
     assert not any("another language" in c.value for c in at.caption)
 
 
+def test_switching_database_moves_to_a_story_it_has(populated_db, tmp_path):
+    other = str(tmp_path / "other.db")
+    populate(other, n_articles=4, story_id="gizmo", seed=5)
+    at = _app()
+    assert at.sidebar.selectbox(key="story").value == STORY_ID
+    at.sidebar.text_input(key="db").set_value(other).run()
+    assert not at.exception
+    assert at.sidebar.selectbox(key="story").value == "gizmo"
+    assert {m.label: m.value for m in at.metric}["Articles"] == "4"
+
+
 def test_filter_widgets_narrow_the_overview(populated_db):
     at = _app()
     at.sidebar.multiselect(key="lang").set_value(["es"]).run()
