@@ -145,8 +145,15 @@ def _csv_rows(path: Path) -> Iterator[tuple[str, dict | BadRow]]:
     csv.field_size_limit(MAX_FIELD)
     dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=dialect)
-    if not reader.fieldnames or "url" not in [f.strip().lower() for f in reader.fieldnames]:
-        raise ImportError_(f"{path}:1: the header has no 'url' column (found: {', '.join(reader.fieldnames or [])})")
+    if not reader.fieldnames:
+        raise ImportError_(f"{path}:1: the file is empty: a CSV import needs a header line with a 'url' column")
+    if "url" not in [f.strip().lower() for f in reader.fieldnames]:
+        header = ",".join(reader.fieldnames)
+        hint = next((f"; the header looks {name}-separated: save the file with commas"
+                     + (" (or name it .tsv)" if sep == "\t" else "")
+                     for sep, name in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe"))
+                     if sep in header and "url" in [f.strip().lower() for f in header.split(sep)]), "")
+        raise ImportError_(f"{path}:1: the header has no 'url' column (found: {', '.join(reader.fieldnames)}){hint}")
     start = 2
     try:
         for row in reader:
