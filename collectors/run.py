@@ -241,6 +241,12 @@ class _Collector:
             self._note(outcome, by_url=False)  # feeds and front pages name their outlet; APIs have none
         log.info("source %s: %d candidates from %d documents, %d failures", source.name,
                  len(found.candidates), len(found.feeds), len(found.outcomes))
+        read = sum(found.feeds.values())
+        if read > len(found.candidates):  # never fetched, so in no count: say so
+            self.report.notes.append(
+                f"{source.name}: {read - len(found.candidates)} of {read} entries in {len(found.feeds)} "
+                "feeds/pages left out before fetching (off-topic by their title, summary and link, or outside "
+                "the story's dates)")
         return found.candidates
 
     def _select_new(self, candidates: list[Candidate]) -> list[Candidate]:

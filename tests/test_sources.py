@@ -144,6 +144,8 @@ def test_rss_filters_by_relevance_and_dates_before_fetching(story, store, fetche
     report = run_collection(store, story, registry, ["rss"], fetcher, config=SourceConfig(archive=False))
     assert report.total("new") == 1
     assert outlet.requests("/2024/05/02/valley-market") == []  # irrelevant by its feed entry: never fetched
+    left_out = [n for n in report.notes if n.startswith("rss: ") and "left out before fetching" in n]
+    assert left_out and any("left out before fetching" in line for line in report.summary_lines())
     row = store.articles("gadget")[0]
     assert row["domain"] == outlet.domain and row["source"] == "rss"
 
