@@ -17,7 +17,10 @@ dropping punctuation (quote_align.py lines them up):
   a phrase and then says something else is someone else's). With an embedder, a quote
   also counts as altered when its cosine to a source passage is >= EMB_ALTERED, or >=
   EMB_ALTERED_WITH_WORDS with token Dice >= WORDS_DICE_FOR_EMB, provided its words line
-  up with that passage in place and no negation is flipped (machine-spun synonyms).
+  up with that passage in place and no negation is flipped (machine-spun synonyms); and a
+  quote altered by its words alone but with as many words substituted as kept stays
+  altered only when its cosine to the source is >= WEAK_ALTERED (else it is someone
+  else's sentence that shares a phrase with the source).
 - not_in_source: anything else (quotes of other people, translations, paraphrases that
   share only the subject).
 
@@ -50,6 +53,7 @@ ALTERED_MATCHED = 0.5
 EMB_ALTERED = 0.80
 EMB_ALTERED_WITH_WORDS = 0.6
 WORDS_DICE_FOR_EMB = 0.3
+WEAK_ALTERED = 0.6   # cosine a word-altered quote with as many words changed as kept needs (with a model)
 FIDELITY_RANK = {"exact": 0, "close": 1, "altered": 2, "not_in_source": 3}
 
 
@@ -96,6 +100,8 @@ def _grade(quote: Quote, src: SourceIndex) -> dict:
         result["_span"] = _sentences_of(aligned, src)
         return result
     first, last = _sentences_of(aligned, src)
+    # As many words changed as kept: with an embedder the meaning must agree too (WEAK_ALTERED).
+    result["_weak"] = grade == "altered" and aligned.substituted >= aligned.matched
     return _located(result, grade, aligned.dice, first, last, src)
 
 
@@ -165,6 +171,10 @@ def _apply_embedding(result: dict, quote: Quote, options: list[tuple], src: Sour
         if result["fidelity"] == "not_in_source" and similar and passage.in_place and not passage.negations:
             _located(result, "altered", score, first, last, src)
             break
+    if result.get("_weak") and result["fidelity"] == "altered" and options[0][0] < WEAK_ALTERED:
+        # half its words swapped and a different meaning: someone else's words on the same
+        # subject ("reviews every customer against its acceptable use policy")
+        result.update(fidelity="not_in_source", source_passage=None, source_index=None, _span=None)
     result["similarity"] = round(max(options[0][0], best_dice), 4)
 
 

@@ -245,6 +245,15 @@ def test_other_quotes_stay_not_in_source_with_the_model(embedder, quote):
     assert _grade(quote, embedder)["fidelity"] == "not_in_source"
 
 
+def test_half_changed_words_with_another_meaning_are_not_altered_with_the_model(embedder):
+    """As many words swapped as kept ("restore the hosting it ... May" from the ruling's
+    sentence): by words alone that is altered; the model says the meaning differs."""
+    quote = "we ask every customer to restore the hosting it paused in May"
+    assert _grade(quote)["fidelity"] == "altered"
+    graded = _grade(quote, embedder)
+    assert graded["fidelity"] == "not_in_source" and graded["source_passage"] is None
+
+
 def test_model_keeps_word_grades(embedder):
     assert _grade("This is not a close call.", embedder)["fidelity"] == "exact"
     assert _grade("The posts in the record were not hyperbole", embedder)["fidelity"] == "close"
