@@ -80,7 +80,8 @@ def cmd_run(args) -> int:
         summary = run_analysis(store, story, embedder=embedder, progress=_progress())
     timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
     print(f"analysed {summary['articles']} documents of '{story.id}'; embedded {summary['sentences_encoded']} "
-          f"new sentences with {embedder.name} ({embedder.backend}) ({timings})", file=sys.stderr)
+          f"texts not in the embedding cache (article sentences, quotes, source passages, prototypes) with "
+          f"{embedder.name} ({embedder.backend}) ({timings})", file=sys.stderr)
     if not summary.get("primary_source"):
         print(f"warning: no primary source for '{story.id}': quotes could not be checked against it (all are "
               "'not_in_source'). Import it with role primary_source, or give the story file a primary_source "
