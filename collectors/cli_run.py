@@ -1,8 +1,9 @@
 """`python -m collectors run` and `python -m collectors status`: thin skins over `run_collection`.
 
 Exit status of `run`: 0 the run completed (even when some outlets failed), 1 the run
-could not proceed or every attempt failed (nothing new, duplicate or irrelevant), 2 usage or configuration error, 75 (EX_TEMPFAIL) another run of the
-same story on the same database holds the lock.
+could not proceed or every attempt failed (nothing new, duplicate or irrelevant), 2 usage
+or configuration error, 75 (EX_TEMPFAIL) another run of the same story on the same
+database holds the lock.
 """
 
 from __future__ import annotations

@@ -12,13 +12,12 @@ copy of a syndicated story counts 1/group size, so a wire story run by twenty si
 """
 
 from .coverage import (altered_quotes, articles_table, clusters_table, collection_runs, counts_by_lean,
-                       counts_by_outlet, fetch_failures, group_doc_count, headlines, map_points, merged_term_counts,
+                       counts_by_outlet, fetch_failures, headlines, map_points, merged_term_counts,
                        provenance, quote_passages, quotes_table, source_passages, sources_table, timeline,
                        word_articles, word_groups, words_filters, words_left_right)
 from .framing import (EVIDENCE_PER_CELL, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, descriptors_by_outlet,
                       feature_evidence, feature_matrix, frames_by_outlet, not_evaluated, omission_matrix,
-                      one_sided_items,
-                      prevalence_by_lean, primary_frames_by_lean, stance_by_lean)
+                      one_sided_items, prevalence_by_lean, primary_frames_by_lean, stance_by_lean)
 from .model import (FIDELITY_ORDER, LEAN_ORDER, SIDES, SYNDICATION_MODES, Filters, Item, StoryData, StoryInfo,
                     article_texts, info_from_story, leans_present, load_story_data, results_stamp, select_articles,
                     story_info)
@@ -28,7 +27,7 @@ __all__ = [
     "ONE_SIDED_MAJORITY", "SIDES", "SYNDICATION_MODES", "StoryData", "StoryInfo", "altered_quotes",
     "article_texts", "articles_table", "clusters_table", "collection_runs", "counts_by_lean",
     "counts_by_outlet", "descriptors_by_outlet", "feature_evidence", "feature_matrix", "fetch_failures",
-    "frames_by_outlet", "group_doc_count", "headlines", "info_from_story", "leans_present", "load_story_data", "map_points",
+    "frames_by_outlet", "headlines", "info_from_story", "leans_present", "load_story_data", "map_points",
     "merged_term_counts", "not_evaluated", "omission_matrix", "one_sided_items", "prevalence_by_lean",
     "primary_frames_by_lean", "provenance", "quote_passages", "quotes_table", "results_stamp",
     "select_articles", "source_passages", "sources_table", "stance_by_lean", "story_info", "timeline",

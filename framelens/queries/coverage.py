@@ -144,12 +144,6 @@ def merged_term_counts(tables: dict, group_type: str, groups: list[str]) -> dict
     return total
 
 
-def group_doc_count(tables: dict, group_type: str, groups: list[str]) -> int:
-    """How many articles the merged groups' counts come from."""
-    docs = ((tables or {}).get("doc_counts") or {}).get(group_type) or {}
-    return sum(int(docs.get(g) or 0) for g in groups)
-
-
 def words_filters(f: Filters) -> Filters | None:
     """The filters that narrow the Words page, or None when none does (the analysis's own
     counts then serve). Word counts always take each syndicated story once, so the
