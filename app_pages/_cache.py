@@ -59,8 +59,9 @@ def story_data(db: str, story_id: str, stamp: str) -> q.StoryData:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def table(name: str, db: str, story_id: str, stamp: str, fkey: tuple) -> pd.DataFrame:
-    """A query-module table, e.g. table('feature_matrix', *ctx.args())."""
+def table(name: str, db: str, story_id: str, stamp: str, fkey: tuple) -> pd.DataFrame | dict:
+    """A query-module table, e.g. table('feature_matrix', *ctx.args()) (or another filtered
+    result, such as not_evaluated's counts)."""
     return getattr(q, name)(story_data(db, story_id, stamp), q.Filters(*fkey))
 
 

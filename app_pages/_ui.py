@@ -18,7 +18,7 @@ import streamlit as st
 
 from analysis import chart_export, charts
 from analysis.tables_export import csv_bytes, json_bytes, safe_name
-from framelens.queries import Filters, StoryInfo, not_evaluated
+from framelens.queries import Filters, StoryInfo
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")
 _CTX_KEY = "framelens_context"
@@ -138,7 +138,7 @@ def note_not_evaluated(ctx: PageContext) -> None:
     and so are not in this page's tables, instead of letting them vanish silently."""
     from app_pages import _cache  # here: _cache imports this module
 
-    missing = not_evaluated(_cache.story_data(ctx.db, ctx.story_id, ctx.stamp), ctx.filters)
+    missing = _cache.table("not_evaluated", *ctx.args())
     if missing:
         n = sum(missing.values())
         langs = ", ".join(f"{esc(lang)}: {count}" for lang, count in missing.items())

@@ -111,18 +111,14 @@ def test_unreadable_files(tmp_path, store, story, registry):
     latin.write_bytes(b'{"url": "https://a.example/x", "text": "caf\xe9"}\n')
     with pytest.raises(ImportError_, match=r"b.jsonl:1: the file is not UTF-8"):
         import_path(store, latin, story, registry)
-    empty = tmp_path / "empty.csv"
-    empty.write_text("")
-    with pytest.raises(ImportError_, match=r"empty.csv:1: the file is empty"):
-        import_path(store, empty, story, registry)
-    semi = tmp_path / "semi.csv"
-    semi.write_text(f"url;title;text\nhttps://leftside.example/s;S;{TEXT}\n")
-    with pytest.raises(ImportError_, match=r"semi.csv:1: the header has no 'url' column .*semicolon-separated"):
-        import_path(store, semi, story, registry)
-    nourl = tmp_path / "nourl.csv"
-    nourl.write_text(f"link,title\nhttps://leftside.example/s,S\n")
-    with pytest.raises(ImportError_, match=r"no 'url' column \(found: link, title\)$"):
-        import_path(store, nourl, story, registry)
+    for name, content, problem in [
+            ("empty.csv", "", r"empty.csv:1: the file is empty"),
+            ("semi.csv", f"url;title;text\nhttps://leftside.example/s;S;{TEXT}\n",
+             r"semi.csv:1: the header has no 'url' column .*semicolon-separated"),
+            ("nourl.csv", "link,title\nhttps://leftside.example/s,S\n", r"no 'url' column \(found: link, title\)$")]:
+        (tmp_path / name).write_text(content)
+        with pytest.raises(ImportError_, match=problem):
+            import_path(store, tmp_path / name, story, registry)
 
 
 def test_cli_exit_codes(tmp_path, stories_dir, db_path, capsys):
