@@ -90,7 +90,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import ExportError, export_story, parse_formats
+    from presentation.export import ExportError, export_story, parse_formats
 
     try:
         formats = parse_formats(args.format)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analysis import charts
+from presentation import charts
 from framelens import queries as q
 from framelens.store import Store, StoreError, is_sqlite
 
@@ -111,7 +111,7 @@ def _only_actor(df: pd.DataFrame, actor: str | None) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def figure(name: str, db: str, story_id: str, stamp: str, fkey: tuple, **options):
-    """A chart from analysis.charts for the filtered story, e.g. figure('timeline', *ctx.args())."""
+    """A chart from presentation.charts for the filtered story, e.g. figure('timeline', *ctx.args())."""
     return FIGURES[name](story_data(db, story_id, stamp), q.Filters(*fkey), options)
 
 
@@ -128,7 +128,7 @@ def texts(db: str, ids: tuple[int, ...], stamp: str) -> dict[int, str]:
 
 @st.cache_data(show_spinner="Building the report…", max_entries=8)
 def report(db: str, story_id: str, stamp: str, fkey: tuple) -> bytes:
-    from analysis.tables_export import report_html
+    from presentation.tables import report_html
 
     return report_html(story_data(db, story_id, stamp), q.Filters(*fkey))
 

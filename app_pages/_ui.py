@@ -16,8 +16,8 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 import streamlit as st
 
-from analysis import chart_export, charts
-from analysis.tables_export import csv_bytes, json_bytes, safe_name
+from presentation import chart_export, charts
+from presentation.tables import csv_bytes, json_bytes, safe_name
 from framelens.queries import Filters, StoryInfo
 
 _MD_SPECIAL = re.compile("([" + re.escape(string.punctuation) + "])")

@@ -6,7 +6,7 @@ import zipfile
 import streamlit as st
 
 from app_pages import _cache, _ui
-from analysis.tables_export import csv_bytes, json_bytes, safe_name, story_tables
+from presentation.tables import csv_bytes, json_bytes, safe_name, story_tables
 from framelens import queries as q
 
 ctx = _ui.context()

@@ -8,7 +8,7 @@ the same way (analysis.words.group_term_counts), and cached per filter.
 import pandas as pd
 import streamlit as st
 
-from analysis import charts
+from presentation import charts
 from analysis.words import fightin_words
 from app_pages import _cache, _ui
 from framelens import queries as q

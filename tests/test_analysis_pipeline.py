@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from analysis.embed import HashingEmbedder
-from analysis.export import write_articles_json
+from presentation.export import write_articles_json
 from analysis.pipeline import DEFAULT_STAGES, run_analysis
 from framelens.records import ArticleRecord
 from framelens.stories import load_story

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import chart_export, charts
-from analysis.tables_export import (FORMULA_START, csv_bytes, json_bytes, protect_cell, safe_name, safe_path,
+from presentation import chart_export, charts
+from presentation.tables import (FORMULA_START, csv_bytes, json_bytes, protect_cell, safe_name, safe_path,
                                     story_tables, write_tables)
 from framelens import queries as q
 from framelens.store import Store
@@ -134,7 +134,7 @@ def test_report_is_one_self_contained_file(story_db, tmp_path):
 
 
 def test_html_charts_embed_plotly(story_db, tmp_path):
-    written = charts.write_story_charts(story_db, STORY_ID, tmp_path, ["html"])
+    written = chart_export.write_story_charts(story_db, STORY_ID, tmp_path, ["html"])
     assert len(written) >= 12 and all(p.suffix == ".html" and p.parent == tmp_path / "charts" for p in written)
     page = written[0].read_text(encoding="utf-8")
     # plotly.js itself mentions its CDN (for geo maps); what matters is that no script loads from it
@@ -144,8 +144,8 @@ def test_html_charts_embed_plotly(story_db, tmp_path):
 def test_no_browser_still_writes_html_and_says_so(story_db, tmp_path, monkeypatch):
     monkeypatch.setattr(chart_export, "chromium_path", lambda: None)
     monkeypatch.setattr(chart_export, "_KALEIDO_STARTED", False)
-    with pytest.raises(charts.StaticExportUnavailable, match="needs Chromium"):
-        charts.write_story_charts(story_db, STORY_ID, tmp_path, ["html", "png"])
+    with pytest.raises(chart_export.StaticExportUnavailable, match="needs Chromium"):
+        chart_export.write_story_charts(story_db, STORY_ID, tmp_path, ["html", "png"])
     assert len(list((tmp_path / "charts").glob("*.html"))) >= 12
     assert not list((tmp_path / "charts").glob("*.png"))
 

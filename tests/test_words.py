@@ -141,7 +141,7 @@ def test_words_module_imports_only_numpy_and_stdlib():
     (["left", "right"], ["center"], ("#CC79A7", "#009E73")),
 ])
 def test_word_groups_take_their_lean_colours(a, b, expected):
-    from analysis.charts import lean_group_colors
+    from presentation.charts import lean_group_colors
 
     assert lean_group_colors(a, b) == expected
 
@@ -149,7 +149,7 @@ def test_word_groups_take_their_lean_colours(a, b, expected):
 def test_the_words_chart_labels_only_distinctive_terms_and_ticks_in_plain_numbers():
     import pandas as pd
 
-    from analysis.charts import words_chart
+    from presentation.charts import words_chart
 
     rows = [{"term": f"t{i}", "z": z, "delta": 0.0, "count_a": a, "count_b": b}
             for i, (z, a, b) in enumerate([(4.0, 30, 2), (2.5, 12, 3), (-3.1, 1, 20), (0.4, 9, 8), (-1.0, 5, 7)])]

@@ -16,6 +16,11 @@ from typing import Iterable
 
 import plotly.graph_objects as go
 
+from framelens import queries as q
+
+from . import charts
+from .safety import safe_path
+
 EXPORT_WIDTH, EXPORT_SCALE = 1200, 2
 
 
@@ -95,8 +100,6 @@ def figure_bytes(fig: go.Figure, fmt: str) -> bytes:
 def write_charts(charts: dict[str, go.Figure], out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
     """Write each chart in each of html/png/svg under out_dir/charts; HTML first, so it survives
     a missing browser (StaticExportUnavailable is raised after the HTML is written)."""
-    from .tables_export import safe_path
-
     wanted = [fmt for fmt in ("html", "png", "svg") if fmt in {x.strip().lower() for x in formats}]
     folder = Path(out_dir) / "charts"
     written: list[Path] = []
@@ -116,3 +119,12 @@ def write_charts(charts: dict[str, go.Figure], out_dir: str | Path, formats: Ite
     return written
 
 
+def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
+    """Write every chart of a story (unfiltered) as HTML/PNG/SVG; returns the files written.
+
+    `story` is a `framelens.stories.Story` or a story id. Raises StaticExportUnavailable (after
+    writing the HTML) when PNG/SVG were asked for and no Chromium is installed.
+    """
+    info = q.info_from_story(story) if not isinstance(story, str) else q.story_info(story)
+    data = q.load_story_data(store, info.id, info)
+    return write_charts(charts.story_charts(data), out_dir, formats)

@@ -2,7 +2,7 @@
 
 articles.json is deterministic: the same store gives byte-identical files (articles
 ordered by role then URL, keys in a fixed order, floats as stored). Tables come from
-`analysis.tables_export`, charts from `analysis.charts`; both are imported only when
+`presentation.tables`, charts from `presentation.chart_export`; both are imported only when
 their formats are asked for.
 """
 
@@ -93,10 +93,10 @@ def export_story(store: Store, story: Story, out_dir: str | Path, formats: list[
         raise ExportError(f"cannot create the export folder {out_dir}: {exc.strerror or exc}") from exc
     written = [write_articles_json(store, story, out)]
     if TABLE_FORMATS & set(formats):
-        write_tables = _optional("analysis.tables_export", "write_tables", "csv/json tables")
+        write_tables = _optional("presentation.tables", "write_tables", "csv/json tables")
         written += list(write_tables(store, story, out, formats) or [])
     if CHART_FORMATS & set(formats):
-        write_charts = _optional("analysis.charts", "write_story_charts", "png/svg/html charts")
+        write_charts = _optional("presentation.chart_export", "write_story_charts", "png/svg/html charts")
         written += list(write_charts(store, story, out, formats) or [])
     return [_inside(out, Path(p)) for p in written]
 

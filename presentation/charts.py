@@ -5,8 +5,7 @@ from `framelens.queries` and returns a `plotly.graph_objects.Figure`. Text from 
 (outlet names, titles, sentences) is HTML-escaped before it reaches plotly, whose labels
 understand a little HTML.
 
-`write_story_charts(store, story, out_dir, formats)` writes every chart as HTML (plotly.js
-embedded, works offline) and, when Chromium is available, PNG and SVG (see chart_export).
+Writing them to files (HTML, PNG, SVG) is `presentation.chart_export`'s job.
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from framelens import queries as q
-
-from .chart_export import StaticExportUnavailable  # noqa: F401  (raised by write_story_charts)
 
 # Okabe-Ito-like, blue -> grey -> red(vermillion), with dark ends and light inner leans so
 # the order also reads in greyscale and for every common colour-vision deficiency.
@@ -461,16 +458,3 @@ def story_charts(data: q.StoryData, f: q.Filters | None = None) -> dict[str, go.
         charts[f"descriptors_{actor}"] = descriptor_heatmap(desc[desc["actor"] == actor],
                                                            info.actors.get(actor, actor))
     return charts
-
-
-def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
-    """Write every chart of a story (unfiltered) as HTML/PNG/SVG; returns the files written.
-
-    `story` is a `framelens.stories.Story` or a story id. Raises StaticExportUnavailable (after
-    writing the HTML) when PNG/SVG were asked for and no Chromium is installed.
-    """
-    info = q.info_from_story(story) if not isinstance(story, str) else q.story_info(story)
-    data = q.load_story_data(store, info.id, info)
-    from .chart_export import write_charts
-
-    return write_charts(story_charts(data), out_dir, formats)
