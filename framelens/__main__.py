@@ -1,9 +1,11 @@
 """`python -m framelens COMMAND ...`: the project-level commands.
 
     outlets   the outlet registry and its lean ratings   (framelens.outlets_cli)
-    story     story files: drafting a new one             (framelens.story_cli)
+    story     story files: drafting a new one             (analysis.story_cli)
 
-Each command group lives in its own module with a `main(argv) -> int`; this file only routes.
+Each command group lives in its own module with a `main(argv) -> int`; this file only routes
+(by name, imported on use: `story draft` needs embeddings, which live in `analysis/`, and the
+core package must not import `analysis/`).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from .cli import EXIT_USAGE
 
 COMMANDS = {
     "outlets": ("framelens.outlets_cli", "the outlet registry and its lean ratings"),
-    "story": ("framelens.story_cli", "story files: draft a new story from its coverage"),
+    "story": ("analysis.story_cli", "story files: draft a new story from its coverage"),
 }
 
 

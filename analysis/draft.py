@@ -1,0 +1,266 @@
+"""A story draft from the coverage at hand: key facts aligned to the primary source and
+candidate framing features from talking points, plus the word-level parts (draft_text).
+
+    sentences → embed (once, cached) → key facts: source sentences most articles report
+                                     → features: talking points whose presence varies most by lean/outlet
+
+Every candidate keeps the articles it rests on, so the written draft can say how many and
+which outlets. Deterministic for the same input (fixed seeds, stable ordering).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .draft_inputs import Coverage
+from .draft_text import ActorDraft, DescriptorDraft, find_actors, find_descriptors, find_references, \
+    suggest_relevance
+from .sentences import document_sentences, sentence_key
+from .words import STOPWORDS, tokenize
+
+SUPPORT_COSINE = 0.62   # a coverage sentence reports a source statement at this cosine or above
+DISTINCT_COSINE = 0.8   # two source statements this close are one fact
+MAX_FACTS = 12
+MAX_FEATURES = 12
+MIN_WORDS = 7
+
+
+@dataclass
+class Candidate:
+    """A drafted detector: key fact or framing feature, with what it is based on."""
+
+    id: str
+    label: str
+    statement: str
+    prototypes: list[str]
+    articles: set[int]
+    pattern: str = ""
+    spread: str = ""
+    terms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StoryDraft:
+    actors: list[ActorDraft]
+    descriptors: dict[str, list[DescriptorDraft]]
+    key_facts: list[Candidate]
+    features: list[Candidate]
+    relevance_all: list[str]
+    relevance_any: list[str]
+    outlets: dict[int, str] = field(default_factory=dict)
+    leans: dict[int, str] = field(default_factory=dict)
+
+
+def make_draft(coverage: Coverage, source_text: str, query: str, embedder) -> StoryDraft:
+    """Every candidate part of a story draft from the coverage and the primary source's text."""
+    docs = {a["id"]: document_sentences(a.get("title") or "", a.get("text") or "")[0] for a in coverage.articles}
+    source = [s for s in document_sentences("", source_text)[0] if _statement_like(s)]
+    actors = find_actors(docs, source)
+    find_references(actors, docs)
+    vectors = _Vectors(embedder, [s for ss in docs.values() for s in ss] + source)
+    terms = _term_articles(docs)
+    required, alternatives = suggest_relevance(actors, terms, len(docs), query)
+    return StoryDraft(
+        actors=actors, descriptors={a.id: find_descriptors(a, docs) for a in actors[:3]},
+        key_facts=draft_key_facts(source, docs, vectors),
+        features=draft_features(independent(docs), vectors, coverage, _name_words(actors)),
+        relevance_all=required, relevance_any=alternatives,
+        outlets={a["id"]: a.get("outlet_name") or a["domain"] for a in coverage.articles},
+        leans={a["id"]: a.get("lean") or "unrated" for a in coverage.articles})
+
+
+class _Vectors:
+    """Each distinct text embedded once, looked up by text."""
+
+    def __init__(self, embedder, texts: list[str]):
+        distinct = list(dict.fromkeys(texts))
+        matrix = np.asarray(embedder.encode(distinct), dtype=np.float32) if distinct else np.zeros((0, 1))
+        self.row = {t: i for i, t in enumerate(distinct)}
+        self.matrix = matrix
+
+    def of(self, texts: list[str]) -> np.ndarray:
+        return self.matrix[[self.row[t] for t in texts]] if texts else self.matrix[:0]
+
+
+def _statement_like(sentence: str) -> bool:
+    """A source sentence that can be a fact: long enough, not a heading in capitals."""
+    letters = re.sub(r"[^A-Za-z]", "", sentence)
+    return len(sentence.split()) >= MIN_WORDS and not (letters and letters.isupper())
+
+
+def draft_key_facts(source: list[str], docs: dict[int, list[str]], vectors: _Vectors) -> list[Candidate]:
+    """The source's statements reported by the most articles, one per distinct fact."""
+    items = [(d, s) for d, ss in docs.items() for s in ss if len(s.split()) >= 5]
+    if not source or not items:
+        return []
+    sims = vectors.of(source) @ vectors.of([s for _, s in items]).T
+    support = [{items[j][0] for j in np.flatnonzero(row >= SUPPORT_COSINE)} for row in sims]
+    order = sorted(range(len(source)), key=lambda i: (-len(support[i]), -float(sims[i].max()), i))
+    chosen: list[int] = []
+    src = vectors.of(source)
+    for i in order:
+        if len(support[i]) < 2 or len(chosen) >= MAX_FACTS:
+            break
+        if chosen and float((src[chosen] @ src[i]).max()) >= DISTINCT_COSINE:
+            continue
+        chosen.append(i)
+    used: set[str] = set()
+    return [Candidate(_unique_id(source[i], used), _label(source[i]), source[i],
+                      _examples(sims[i], items, SUPPORT_COSINE), support[i]) for i in chosen]
+
+
+def _examples(row: np.ndarray, items: list[tuple[int, str]], floor: float, limit: int = 3) -> list[str]:
+    """The closest distinct sentences, from different articles where possible."""
+    out, seen_docs, seen_keys = [], set(), set()
+    for j in np.argsort(-row, kind="stable"):
+        doc, text = items[j]
+        key = sentence_key(text)
+        if row[j] < floor or len(out) >= limit:
+            break
+        if key in seen_keys or doc in seen_docs:
+            continue
+        out.append(text)
+        seen_docs.add(doc)
+        seen_keys.add(key)
+    return out
+
+
+def independent(docs: dict[int, list[str]], overlap: float = 0.5) -> dict[int, list[str]]:
+    """One article per group of copies: an article sharing half its sentences with an earlier
+    one is a copy (wire partners, light edits), which would make a wire story's every
+    sentence look like a talking point."""
+    kept: dict[int, list[str]] = {}
+    seen: list[set[str]] = []
+    for doc, sentences in docs.items():
+        keys = {sentence_key(s) for s in sentences if len(s.split()) >= 5}
+        if keys and any(len(keys & other) >= overlap * min(len(keys), len(other)) for other in seen):
+            continue
+        kept[doc] = sentences
+        seen.append(keys)
+    return kept
+
+
+def _name_words(actors: list[ActorDraft]) -> set[str]:
+    return {w for a in actors for n in [a.label] + a.aliases for w in tokenize(n)}
+
+
+def draft_features(docs: dict[int, list[str]], vectors: _Vectors, coverage: Coverage,
+                   names: set[str] = frozenset()) -> list[Candidate]:
+    """Talking points whose presence varies most between leans (outlets when too few leans
+    are rated), as suggestions. A talking point is the cluster of sentences that share a
+    distinctive word or word pair (the point's suggested pattern); points whose sentences
+    mean the same (centroid cosine >= DISTINCT_COSINE) or come from the same articles merge."""
+    lean = {a["id"]: a.get("lean") or "unrated" for a in coverage.articles if a["id"] in docs}
+    outlet = {a["id"]: a.get("outlet_name") or a["domain"] for a in coverage.articles if a["id"] in docs}
+    if len(docs) < 3:
+        return []
+    scored = []
+    for term, sentences in _term_sentences(docs, names).items():
+        members = {d for d, _ in sentences}
+        spread, note = _spread(members, lean, outlet)
+        if spread > 0:
+            scored.append((spread * np.log1p(len(members)) * _coherence(vectors, sentences) ** 2,
+                           term, sentences, members, note))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return _merged_points(scored, vectors)
+
+
+def _coherence(vectors: _Vectors, sentences: list[tuple[int, str]]) -> float:
+    """The length of the sentences' mean vector: near 1 when they say one thing (a talking
+    point), low when the word turns up in all sorts of sentences ('case', 'said')."""
+    return float(np.linalg.norm(vectors.of(list(dict.fromkeys(s for _, s in sentences))).mean(axis=0)))
+
+
+def _term_sentences(docs: dict[int, list[str]], names: set[str]) -> dict[str, list[tuple[int, str]]]:
+    """Each word or word pair in 2+ articles but not in most, with the sentences holding it."""
+    found: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for doc, sentences in docs.items():
+        for sentence in sentences:
+            for term in set(tokenize(sentence, bigrams=True)):
+                if not (set(term.split()) & names) and len(term) > 3 and term.replace(" ", "").isalpha():
+                    found[term].append((doc, sentence))
+    n = len(docs)
+    return {t: ss for t, ss in found.items() if 2 <= len({d for d, _ in ss}) <= 0.5 * n}
+
+
+def _merged_points(scored: list, vectors: _Vectors) -> list[Candidate]:
+    used: set[str] = set()
+    out: list[Candidate] = []
+    kept: list[tuple[np.ndarray, set[int], Candidate]] = []
+    for _, term, sentences, members, note in scored:
+        texts = list(dict.fromkeys(s for _, s in sentences))
+        centroid = vectors.of(texts).mean(axis=0)
+        centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
+        twin = next((c for v, m, c in kept if float(v @ centroid) >= DISTINCT_COSINE), None)
+        if twin is not None:
+            twin.terms.append(term)
+            continue
+        if len(out) >= MAX_FEATURES:
+            continue
+        examples = _typical(texts, vectors, centroid)
+        cand = Candidate(_unique_id(term, used), f"Mentions {term}", "", examples, members, spread=note)
+        cand.terms = [term]
+        kept.append((centroid, members, cand))
+        out.append(cand)
+    for cand in out:
+        cand.pattern = r"\b(" + "|".join(t.replace(" ", r"\W+") for t in cand.terms[:4]) + r")\b"
+    return out
+
+
+def _typical(texts: list[str], vectors: _Vectors, centroid: np.ndarray, limit: int = 3) -> list[str]:
+    """The sentences closest to the point's centre, leaving out near-copies of one already taken."""
+    matrix = vectors.of(texts)
+    picked: list[int] = []
+    for i in np.argsort(-(matrix @ centroid), kind="stable"):
+        if len(picked) < limit and not any(float(matrix[i] @ matrix[j]) >= 0.9 for j in picked):
+            picked.append(int(i))
+    return [texts[i] for i in picked]
+
+
+def _spread(members: set[int], lean: dict[int, str], outlet: dict[int, str]) -> tuple[float, str]:
+    """How unevenly leans report a point: the largest minus the smallest share among leans
+    with two or more articles (outlets when too few leans are rated), and a note saying so."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for doc, name in lean.items():
+        groups[name].append(doc)
+    groups = {g: ds for g, ds in groups.items() if len(ds) >= 2 and g != "unrated"}
+    if len(groups) < 2:
+        groups = {g: ds for g, ds in _by(outlet).items() if len(ds) >= 2}
+    if len(groups) < 2:
+        return 0.0, ""
+    shares = {g: sum(d in members for d in ds) / len(ds) for g, ds in groups.items()}
+    hi, lo = max(shares, key=shares.get), min(shares, key=shares.get)
+    return shares[hi] - shares[lo], f"{shares[hi]:.0%} of {hi} articles, {shares[lo]:.0%} of {lo}"
+
+
+def _by(mapping: dict[int, str]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = defaultdict(list)
+    for key, value in mapping.items():
+        out[value].append(key)
+    return out
+
+
+def _term_articles(docs: dict[int, list[str]]) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = defaultdict(set)
+    for doc, sentences in docs.items():
+        for word in set(tokenize(" ".join(sentences))):
+            out[word].add(doc)
+    return out
+
+
+def _label(sentence: str) -> str:
+    words = sentence.split()
+    return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+
+
+def _unique_id(sentence: str, used: set[str]) -> str:
+    words = [w for w in re.findall(r"[a-z0-9]+", sentence.lower()) if w not in STOPWORDS and len(w) > 2][:3]
+    base, name, n = "_".join(words) or "item", "_".join(words) or "item", 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name)
+    return name

@@ -1,0 +1,189 @@
+"""The word-level parts of a story draft: actors, their generic references and descriptors,
+and the keywords and relevance rule. Plain text heuristics, no model: each candidate
+carries the articles it was found in, so the draft can say what it rests on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from .words import STOPWORDS
+
+MAX_ACTORS = 6
+MAX_DESCRIPTORS = 6
+NAME = re.compile(r"\b[A-Z][\w'’&-]*(?:\s+(?:[A-Z]\.|[A-Z][\w'’&-]*))*")
+NOT_NAMES = {"the", "a", "an", "he", "she", "it", "they", "we", "i", "in", "on", "at", "but", "and", "or",
+             "this", "that", "these", "those", "his", "her", "its", "their", "our", "if", "when", "after",
+             "before", "as", "for", "with", "by", "from", "to", "of", "no", "not", "yes", "so", "what", "who",
+             "mr", "ms", "mrs", "dr", "judge", "court", "president", "governor", "senator", "opinion",
+             "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+             "february", "march", "april", "may", "june", "july", "august", "september", "october",
+             "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+             "oct", "nov", "dec", "inc", "llc", "ltd", "u.s", "us", "plaintiff", "defendant", "order"}
+HEADS = (r"(?:platform|company|companies|app|site|service|network|firm|"
+         r"provider|host|judge|court|startup|group|agency|outlet|website|giant|alternative|rival|haven)")
+GENERIC = re.compile(r"^[Tt]he ((?:[a-z]+[- ])?(?:platform|company|companies|app|site|service|network|firm|"
+                     r"provider|host|judge|court|plaintiff|defendant|startup|group|agency|government|"
+                     r"administration|lawmakers?|legislature|outlet|network|website|giant|social network))\b")
+
+COMMON_MODIFIERS = {"federal", "former", "other", "same", "new", "main", "largest", "biggest", "major", "small",
+                    "local", "national", "outgoing", "senior", "district", "u.s", "american"}
+
+
+@dataclass
+class ActorDraft:
+    id: str
+    label: str
+    aliases: list[str]
+    articles: set[int]
+    references: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DescriptorDraft:
+    id: str
+    label: str
+    pattern: str
+    examples: list[str]
+    articles: set[int]
+
+
+def find_actors(docs: dict[int, list[str]], source: list[str]) -> list[ActorDraft]:
+    """Named entities that recur across articles (and the source), with their shorter forms as aliases."""
+    seen: dict[str, set[int]] = defaultdict(set)
+    for doc_id, sentences in docs.items():
+        for name in {n for s in sentences for n in _names(s)}:
+            seen[name].add(doc_id)
+    in_source = {n for s in source for n in _names(s)}
+    floor = max(2, round(0.15 * len(docs)))
+    common = {n: a for n, a in seen.items() if len(a) >= floor or (n in in_source and len(a) >= 2)}
+    return _group_names(common)[:MAX_ACTORS]
+
+
+def _names(sentence: str) -> list[str]:
+    """Capitalised word runs; a run's leading function word ('The', 'But') is dropped."""
+    out = []
+    for match in NAME.finditer(sentence):
+        words = match.group(0).replace("’", "'").split()
+        while words and words[0].lower().strip(".") in NOT_NAMES:
+            words = words[1:]
+        words = [w.rstrip("'s") if w.endswith("'s") else w for w in words]
+        if words and not (len(words) == 1 and (words[0].isupper() and len(words[0]) > 4)):
+            name = " ".join(words).strip(" -'")
+            if len(name) > 2 and name.lower() not in NOT_NAMES:
+                out.append(name)
+    return out
+
+
+def _group_names(found: dict[str, set[int]]) -> list[ActorDraft]:
+    """Longer names absorb the names whose words they contain ('Stratus' into 'Stratus Cloud Services')."""
+    by_reach = sorted(found, key=lambda n: (-len(n.split()), -len(found[n]), n))
+    actors: list[ActorDraft] = []
+    for name in by_reach:
+        words = set(name.lower().split())
+        home = next((a for a in actors if words <= set(" ".join([a.label] + a.aliases).lower().split())), None)
+        if home is not None:
+            home.aliases.append(name)
+            home.articles |= found[name]
+        else:
+            actors.append(ActorDraft("", name, [], set(found[name])))
+    actors = [a for a in actors if len(a.articles) >= 2]
+    actors.sort(key=lambda a: (-len(a.articles), a.label))
+    used: set[str] = set()
+    for actor in actors:
+        names = [actor.label] + actor.aliases
+        # the label: the longest form at least a third of the actor's articles use
+        wide = [n for n in names if len(found[n]) * 3 >= len(actor.articles)] or names
+        actor.label = max(wide, key=lambda n: (len(n.split()), len(found[n]), n))
+        rest = [n for n in names if n != actor.label]
+        actor.aliases = sorted(rest, key=lambda n: (-len(found[n]), n))[:6]
+        single = [n for n in names if len(n.split()) == 1]
+        actor.id = _unique(_slug(max(single, key=lambda n: len(found[n])) if single else actor.label), used)
+    return actors
+
+
+def find_references(actors: list[ActorDraft], docs: dict[int, list[str]]) -> None:
+    """Generic references ('The platform said…') that open the sentence after one naming an
+    actor first, kept when they follow that actor more than any other."""
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for sentences in docs.values():
+        for previous, sentence in zip(sentences, sentences[1:]):
+            first = _first_named(actors, previous)
+            match = GENERIC.match(sentence)
+            if first is not None and match and not any(_mentions(a, sentence) for a in actors):
+                counts["the " + match.group(1).lower()][first.id] += 1
+    for actor in actors:
+        refs = [(n[actor.id], ref) for ref, n in counts.items()
+                if n[actor.id] >= 2 and n.most_common(1)[0][0] == actor.id]
+        actor.references = [r for _, r in sorted(refs, key=lambda x: (-x[0], x[1]))[:4]]
+
+
+def _first_named(actors: list[ActorDraft], sentence: str) -> ActorDraft | None:
+    """The actor named earliest in the sentence (its subject, most often)."""
+    where = [(m.start(), i) for i, a in enumerate(actors) for n in [a.label] + a.aliases
+             for m in [re.search(rf"\b{re.escape(n)}\b", sentence)] if m]
+    return actors[min(where)[1]] if where else None
+
+
+def _mentions(actor: ActorDraft, sentence: str) -> bool:
+    return any(re.search(rf"\b{re.escape(n)}\b", sentence) for n in [actor.label] + actor.aliases)
+
+
+def find_descriptors(actor: ActorDraft, docs: dict[int, list[str]]) -> list[DescriptorDraft]:
+    """Modifiers the coverage attaches to an actor: in appositives ('X, a conservative app,')
+    and before its name ('the right-wing platform X'), kept when two articles use them."""
+    names = "|".join(re.escape(n) for n in sorted([actor.label] + actor.aliases, key=len, reverse=True))
+    after = re.compile(rf"\b(?:{names}),\s+(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS})\b")
+    before = re.compile(rf"\b(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS}),?\s+(?:{names})\b")
+    found: dict[str, set[int]] = defaultdict(set)
+    examples: dict[str, list[str]] = defaultdict(list)
+    for doc_id, sentences in docs.items():
+        for sentence in sentences:
+            phrases = [m.group(1) for m in after.finditer(sentence)] + [m.group(1) for m in before.finditer(sentence)]
+            for word in {w for p in phrases for w in _modifiers(p)}:
+                found[word].add(doc_id)
+                if len(examples[word]) < 2 and sentence not in examples[word]:
+                    examples[word].append(sentence)
+    ranked = sorted((w for w, a in found.items() if len(a) >= 2), key=lambda w: (-len(found[w]), w))
+    used: set[str] = set()
+    return [DescriptorDraft(_unique(_slug(w), used), w, _word_pattern(w), examples[w], found[w])
+            for w in ranked[:MAX_DESCRIPTORS]]
+
+
+def _modifiers(phrase: str) -> list[str]:
+    """The describing words of a noun phrase: all but its head noun, stop words and names left out."""
+    words = [w.lower() for w in re.findall(r"[\w-]+", phrase)[:-1] if not w[0].isupper()]
+    return [w for w in words if w not in STOPWORDS and w not in COMMON_MODIFIERS and len(w) > 3 and not w.isdigit()]
+
+
+def _word_pattern(word: str) -> str:
+    """A whole-word regex for a modifier; a hyphen may also be a space ('far-right', 'far right')."""
+    return r"\b" + r"[- ]".join(re.escape(part) for part in word.split("-")) + r"\b"
+
+
+def suggest_relevance(actors: list[ActorDraft], term_articles: dict[str, set[int]], n_articles: int,
+                      query: str) -> tuple[list[str], list[str]]:
+    """(all, any): the most-covered actor's names as the one required term, and up to five
+    terms most articles share as alternatives."""
+    main = actors[0] if actors and len(actors[0].articles) >= 0.8 * n_articles else None
+    required = ["|".join(dict.fromkeys(n.lower() for n in [main.label] + main.aliases))] if main else []
+    taken = set(required[0].split("|")) if required else set()
+    query_words = set(re.findall(r"\w+", query.lower()))
+    shared = sorted(((len(a), t) for t, a in term_articles.items()
+                     if t not in taken and t not in STOPWORDS and len(t) > 3 and not t.isdigit()
+                     and t not in query_words and 0.3 * n_articles <= len(a) < n_articles), reverse=True)
+    return required, [t for _, t in shared[:5]]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")[:40] or "item"
+
+
+def _unique(base: str, used: set[str]) -> str:
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name)
+    return name

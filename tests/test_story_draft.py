@@ -1,0 +1,142 @@
+"""`python -m framelens story draft`: a story file drafted from the demo ruling and articles
+alone recovers the demo's key facts and framing features, validates and runs; bad inputs
+get clear messages.
+
+The matching rule (by meaning, with the real model): a demo item is recovered when a
+drafted candidate of the same kind is at cosine >= 0.6 to it, comparing every text of the
+demo item (its statement and prototypes) with the candidate's statement (key facts) or
+its prototype sentences (features); each candidate recovers at most one demo item
+(greedy, best pairs first).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from framelens.__main__ import main as framelens_main
+from framelens.stories import load_story
+from framelens.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "data" / "demo"
+MATCH_COSINE = 0.6
+
+
+def _draft(story_id: str, *extra: str) -> int:
+    return framelens_main(["story", "draft", story_id, "--title", "Chirpline ruling (draft)",
+                           "--query", "Chirpline injunction", *extra])
+
+
+def recovered(gold, drafted, encode) -> list[tuple[str, str, float]]:
+    """Demo items matched to drafted candidates under the rule in the module docstring."""
+    pairs = []
+    for i, item in enumerate(gold):
+        mine = encode([t for t in [item.statement, *item.prototypes] if t])
+        for j, cand in enumerate(drafted):
+            theirs = encode([cand.statement] if cand.statement else cand.prototypes)
+            pairs.append((float((mine @ theirs.T).max()), i, j))
+    taken_gold, taken_draft, out = set(), set(), []
+    for score, i, j in sorted(pairs, reverse=True):
+        if score >= MATCH_COSINE and i not in taken_gold and j not in taken_draft:
+            taken_gold.add(i)
+            taken_draft.add(j)
+            out.append((gold[i].id, drafted[j].id, round(score, 2)))
+    return out
+
+
+@pytest.fixture
+def empty_stories(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(folder))
+    return folder
+
+
+@pytest.mark.slow
+def test_demo_draft_recovers_facts_and_features_and_runs(empty_stories, tmp_path, capsys):
+    from analysis.__main__ import main as analysis_main
+    from analysis.embed import CachedEmbedder, SentenceEmbedder
+    from collectors.__main__ import main as collectors_main
+
+    db = str(tmp_path / "draft.db")
+    assert _draft("chirpdraft", "--primary", str(DEMO / "ruling.txt"), "--articles",
+                  str(DEMO / "articles.jsonl"), "--db", db) == 0
+    assert "wrote" in capsys.readouterr().out
+    draft, demo = load_story("chirpdraft"), load_story(ROOT / "data" / "stories" / "demo.yaml")
+    with Store(db) as store:
+        encode = CachedEmbedder(SentenceEmbedder(), store).encode
+        facts = recovered(demo.key_facts, draft.key_facts, encode)
+        features = recovered(demo.features, draft.features, encode)
+    assert len(facts) >= 0.6 * len(demo.key_facts), facts
+    assert len(features) >= 3, features
+    text = (empty_stories / "chirpdraft.yaml").read_text(encoding="utf-8")
+    assert "# suggestion:" in text and "# reported by" in text and "Continental Press Wire" in text
+    # the untouched draft runs end to end
+    assert collectors_main(["import", str(DEMO / "articles.jsonl"), "--story", "chirpdraft", "--db", db]) == 0
+    assert analysis_main(["run", "--story", "chirpdraft", "--db", db]) == 0
+    with Store(db) as store:
+        results = store.article_results("chirpdraft")
+    assert len(results) >= 36 and all("features" in r for r in results.values())
+
+
+def test_existing_story_is_refused_without_force(empty_stories, capsys):
+    (empty_stories / "taken.yaml").write_text("title: x\n", encoding="utf-8")
+    assert _draft("taken", "--articles", str(DEMO / "articles.jsonl")) == 2
+    err = capsys.readouterr().err
+    assert "taken.yaml already exists" in err and "--force" in err
+    assert (empty_stories / "taken.yaml").read_text(encoding="utf-8") == "title: x\n"
+
+
+def test_database_without_articles_says_so(empty_stories, tmp_path, capsys):
+    db = str(tmp_path / "empty.db")
+    Store(db).close()
+    assert _draft("newstory", "--db", db, "--from-story", "nothing") == 1
+    err = capsys.readouterr().err
+    assert "holds no articles for story 'nothing'" in err and "--articles" in err
+    assert not (empty_stories / "newstory.yaml").exists()
+
+
+def test_pdf_primary_without_text_is_explained(empty_stories, tmp_path, capsys):
+    pypdf = pytest.importorskip("pypdf")
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    pdf = tmp_path / "scan.pdf"
+    with pdf.open("wb") as f:
+        writer.write(f)
+    assert _draft("pdfstory", "--primary", str(pdf), "--articles", str(DEMO / "articles.jsonl")) == 1
+    err = capsys.readouterr().err
+    assert "scan.pdf" in err and "no text layer" in err
+    assert not (empty_stories / "pdfstory.yaml").exists()
+
+
+def test_broken_pdf_and_unknown_url_are_explained(empty_stories, tmp_path, capsys):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot really a pdf")
+    assert _draft("pdf2", "--primary", str(broken), "--articles", str(DEMO / "articles.jsonl")) == 1
+    assert "cannot read this PDF" in capsys.readouterr().err
+    assert _draft("url2", "--primary", "https://court.example/elsewhere.pdf",
+                  "--articles", str(DEMO / "articles.jsonl")) == 1
+    assert "does not fetch" in capsys.readouterr().err
+
+
+def test_usage_errors(empty_stories, capsys):
+    assert _draft("Bad Id", "--articles", "x") == 2
+    assert "may use only" in capsys.readouterr().err
+    assert _draft("fine") == 2
+    assert "--articles PATH, or --db DB --from-story" in capsys.readouterr().err
+    assert _draft("fine", "--articles", "/no/such/file.jsonl") == 1
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_text_primary_source_from_html(tmp_path):
+    from analysis.draft_inputs import Coverage, read_primary
+
+    page = tmp_path / "order.html"
+    page.write_text("<html><head><title>The order</title></head><body><article><p>"
+                    + "The court denied the motion for an injunction today. " * 5
+                    + "</p></article></body></html>", encoding="utf-8")
+    title, text, where = read_primary(str(page), Coverage([]))
+    assert "denied the motion" in text and "<p>" not in text and where == str(page)
