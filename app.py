@@ -25,6 +25,7 @@ PAGES = [
     ("descriptors.py", "Descriptors", ":material/label:"),
     ("reader.py", "Reader", ":material/chrome_reader_mode:"),
     ("export.py", "Export", ":material/ios_share:"),
+    ("story_lab.py", "Story lab", ":material/science:"),
 ]
 HERE = Path(__file__).resolve().parent
 
