@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 PAGES = {"": "The Widget ruling (test story)", "compare": "Compare outlets", "framing_map": "Framing map",
          "omissions": "Omissions", "quotes": "Quotes against the primary source", "words": "Distinctive words",
-         "descriptors": "How outlets describe the actors", "reader": "Reader", "export": "Export"}
+         "descriptors": "How outlets describe the actors", "reader": "Reader", "export": "Export",
+         "story_lab": "Story lab"}
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
@@ -225,3 +226,25 @@ def test_report_download_is_self_contained(page, server):
     html = info.value.path().read_bytes().decode("utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Plotly.newPlot" in html and "Provenance" in html
     assert "<script src" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_story_lab_edit_shows_new_matches_and_hostile_patterns_as_text(page, server):
+    _open(page, server, "story_lab")
+    caught = page.locator("[data-testid=stMetric]").filter(has_text="Sentences caught")
+    before = caught.text_content()
+    box = page.locator("textarea[aria-label^='Patterns']")
+    for pattern in ("censor", "<img src=x onerror=alert(9)>(["):
+        box.fill(pattern)
+        box.press("Control+Enter")
+        page.wait_for_timeout(300)
+        _settled(page)
+        if pattern == "censor":  # the caught count changes once the rerun lands
+            page.wait_for_function("""(b) => [...document.querySelectorAll('[data-testid=stMetric]')]
+                .some(m => m.textContent.includes('Sentences caught') && m.textContent !== b)""", arg=before,
+                                   timeout=30000)
+    # the hostile pattern comes back as text in a code block (a rerun can finish after _settled saw the old run)
+    page.locator("[data-testid=stMain] pre").filter(has_text="<img src=x onerror=alert(9)>([").wait_for(timeout=30000)
+    assert page.get_by_text("Not a valid regular expression", exact=False).count() >= 1
+    _assert_inert(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "story-lab-hostile-pattern.png"))
