@@ -24,12 +24,15 @@ NOT_NAMES = {"the", "a", "an", "he", "she", "it", "they", "we", "i", "in", "on",
              "oct", "nov", "dec", "inc", "llc", "ltd", "u.s", "us", "plaintiff", "defendant", "order"}
 HEADS = (r"(?:platform|company|companies|app|site|service|network|firm|"
          r"provider|host|judge|court|startup|group|agency|outlet|website|giant|alternative|rival|haven)")
+TITLES = {"mr", "ms", "mrs", "dr", "judge", "president", "governor", "senator"}
 GENERIC = re.compile(r"^[Tt]he ((?:[a-z]+[- ])?(?:platform|company|companies|app|site|service|network|firm|"
                      r"provider|host|judge|court|plaintiff|defendant|startup|group|agency|government|"
                      r"administration|lawmakers?|legislature|outlet|network|website|giant|social network))\b")
 
 COMMON_MODIFIERS = {"federal", "former", "other", "same", "new", "main", "largest", "biggest", "major", "small",
-                    "local", "national", "outgoing", "senior", "district", "u.s", "american"}
+                    "local", "national", "outgoing", "senior", "district", "u.s", "american", "supporter",
+                    "supporters", "backer", "backers", "thousand", "thousands", "million", "millions", "user",
+                    "users", "people", "many", "most", "more"}
 
 
 @dataclass
@@ -58,8 +61,8 @@ def find_actors(docs: dict[int, list[str]], source: list[str]) -> list[ActorDraf
             seen[name].add(doc_id)
     in_source = {n for s in source for n in _names(s)}
     floor = max(2, round(0.15 * len(docs)))
-    common = {n: a for n, a in seen.items() if len(a) >= floor or (n in in_source and len(a) >= 2)}
-    return _group_names(common)[:MAX_ACTORS]
+    seeds = {n for n, a in seen.items() if len(a) >= floor or (n in in_source and len(a) >= 2)}
+    return _group_names({n: a for n, a in seen.items() if len(a) >= 2}, seeds)[:MAX_ACTORS]
 
 
 def _names(sentence: str) -> list[str]:
@@ -67,7 +70,8 @@ def _names(sentence: str) -> list[str]:
     out = []
     for match in NAME.finditer(sentence):
         words = match.group(0).replace("’", "'").split()
-        while words and words[0].lower().strip(".") in NOT_NAMES:
+        while words and words[0].lower().strip(".") in NOT_NAMES and not (
+                words[0].lower().strip(".") in TITLES and len(words) > 1):  # 'Judge Ada Quill' keeps its title
             words = words[1:]
         words = [w.rstrip("'s") if w.endswith("'s") else w for w in words]
         if words and not (len(words) == 1 and (words[0].isupper() and len(words[0]) > 4)):
@@ -77,8 +81,9 @@ def _names(sentence: str) -> list[str]:
     return out
 
 
-def _group_names(found: dict[str, set[int]]) -> list[ActorDraft]:
-    """Longer names absorb the names whose words they contain ('Stratus' into 'Stratus Cloud Services')."""
+def _group_names(found: dict[str, set[int]], seeds: set[str]) -> list[ActorDraft]:
+    """Longer names absorb the names whose words they contain ('Stratus' into 'Stratus Cloud Services');
+    only a name common enough (`seeds`) starts an actor, rarer ones join one as aliases."""
     by_reach = sorted(found, key=lambda n: (-len(n.split()), -len(found[n]), n))
     actors: list[ActorDraft] = []
     for name in by_reach:
@@ -87,7 +92,7 @@ def _group_names(found: dict[str, set[int]]) -> list[ActorDraft]:
         if home is not None:
             home.aliases.append(name)
             home.articles |= found[name]
-        else:
+        elif name in seeds:
             actors.append(ActorDraft("", name, [], set(found[name])))
     actors = [a for a in actors if len(a.articles) >= 2]
     actors.sort(key=lambda a: (-len(a.articles), a.label))
@@ -100,7 +105,7 @@ def _group_names(found: dict[str, set[int]]) -> list[ActorDraft]:
         rest = [n for n in names if n != actor.label]
         actor.aliases = sorted(rest, key=lambda n: (-len(found[n]), n))[:6]
         single = [n for n in names if len(n.split()) == 1]
-        actor.id = _unique(_slug(max(single, key=lambda n: len(found[n])) if single else actor.label), used)
+        actor.id = _unique(_slug(max(single, key=lambda n: len(found[n])) if single else actor.label.split()[-1]), used)
     return actors
 
 
@@ -113,11 +118,18 @@ def find_references(actors: list[ActorDraft], docs: dict[int, list[str]]) -> Non
             first = _first_named(actors, previous)
             match = GENERIC.match(sentence)
             if first is not None and match and not any(_mentions(a, sentence) for a in actors):
-                counts["the " + match.group(1).lower()][first.id] += 1
+                ref = "the " + match.group(1).lower()
+                counts[ref][_titled(actors, ref) or first.id] += 1
     for actor in actors:
         refs = [(n[actor.id], ref) for ref, n in counts.items()
                 if n[actor.id] >= 2 and n.most_common(1)[0][0] == actor.id]
         actor.references = [r for _, r in sorted(refs, key=lambda x: (-x[0], x[1]))[:4]]
+
+
+def _titled(actors: list[ActorDraft], ref: str) -> str | None:
+    """The actor whose own name holds the reference's noun ('the judge' → 'Judge … Whitcombe')."""
+    head = ref.split()[-1]
+    return next((a.id for a in actors if head in " ".join([a.label] + a.aliases).lower().split()), None)
 
 
 def _first_named(actors: list[ActorDraft], sentence: str) -> ActorDraft | None:
@@ -132,17 +144,14 @@ def _mentions(actor: ActorDraft, sentence: str) -> bool:
 
 
 def find_descriptors(actor: ActorDraft, docs: dict[int, list[str]]) -> list[DescriptorDraft]:
-    """Modifiers the coverage attaches to an actor: in appositives ('X, a conservative app,')
-    and before its name ('the right-wing platform X'), kept when two articles use them."""
-    names = "|".join(re.escape(n) for n in sorted([actor.label] + actor.aliases, key=len, reverse=True))
-    after = re.compile(rf"\b(?:{names}),\s+(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS})\b")
-    before = re.compile(rf"\b(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS}),?\s+(?:{names})\b")
+    """Words the coverage attaches to an actor: in appositives ('X, a conservative app,'),
+    before its name ('the right-wing platform X') and in relative clauses ('X, which is
+    popular with conservatives'), kept when two articles use them."""
     found: dict[str, set[int]] = defaultdict(set)
     examples: dict[str, list[str]] = defaultdict(list)
     for doc_id, sentences in docs.items():
         for sentence in sentences:
-            phrases = [m.group(1) for m in after.finditer(sentence)] + [m.group(1) for m in before.finditer(sentence)]
-            for word in {w for p in phrases for w in _modifiers(p)}:
+            for word in _describing_words(_descriptor_regexes(actor), sentence):
                 found[word].add(doc_id)
                 if len(examples[word]) < 2 and sentence not in examples[word]:
                     examples[word].append(sentence)
@@ -152,6 +161,27 @@ def find_descriptors(actor: ActorDraft, docs: dict[int, list[str]]) -> list[Desc
             for w in ranked[:MAX_DESCRIPTORS]]
 
 
+def _descriptor_regexes(actor: ActorDraft) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    names = "|".join(re.escape(n) for n in sorted([actor.label] + actor.aliases, key=len, reverse=True))
+    return (re.compile(rf"\b(?:{names}),\s+(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS})\b"),
+            re.compile(rf"\b(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS}),?\s+(?:{names})\b"),
+            re.compile(rf"\b(?:{names}),\s+which\s+(?:is|was|has been|bills itself as|calls itself|"
+                       rf"describes itself as|styles itself as|markets itself as)\s+([^,.;:()]{{3,80}})"))
+
+
+def _describing_words(regexes: tuple[re.Pattern, ...], sentence: str) -> set[str]:
+    after, before, clause = regexes
+    phrases = [m.group(1) for r in (after, before) for m in r.finditer(sentence)]
+    words = {w for p in phrases for w in _modifiers(p)}
+    for m in clause.finditer(sentence):  # a clause has no head noun to leave out: every content word
+        words |= {_singular(w) for w in _modifiers(m.group(1) + " x")}
+    return words
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 4 else word
+
+
 def _modifiers(phrase: str) -> list[str]:
     """The describing words of a noun phrase: all but its head noun, stop words and names left out."""
     words = [w.lower() for w in re.findall(r"[\w-]+", phrase)[:-1] if not w[0].isupper()]
@@ -159,8 +189,9 @@ def _modifiers(phrase: str) -> list[str]:
 
 
 def _word_pattern(word: str) -> str:
-    """A whole-word regex for a modifier; a hyphen may also be a space ('far-right', 'far right')."""
-    return r"\b" + r"[- ]".join(re.escape(part) for part in word.split("-")) + r"\b"
+    """A whole-word regex for a modifier; a hyphen may also be a space ('far-right', 'far right'),
+    and a plural 's' may follow ('conservative', 'conservatives')."""
+    return r"\b" + r"[- ]".join(re.escape(part) for part in word.split("-")) + r"s?\b"
 
 
 def suggest_relevance(actors: list[ActorDraft], term_articles: dict[str, set[int]], n_articles: int,

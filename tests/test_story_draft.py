@@ -140,3 +140,37 @@ def test_text_primary_source_from_html(tmp_path):
                     + "</p></article></body></html>", encoding="utf-8")
     title, text, where = read_primary(str(page), Coverage([]))
     assert "denied the motion" in text and "<p>" not in text and where == str(page)
+
+
+def test_actors_references_and_descriptors_from_invented_coverage():
+    from analysis.draft_text import find_actors, find_descriptors, find_references
+
+    docs = {
+        1: ["Gizmo Labs sued Harbor Hosting on Monday.", "The company said it would appeal.",
+            "Gizmo Labs, the libertarian-leaning platform, has been offline since May.", "Quill has not ruled on costs."],
+        2: ["Judge Ada Quill ruled against Gizmo Labs.", "The judge wrote a short order.",
+            "Gizmo Labs, which is popular with hobbyists, lost the motion."],
+        3: ["Harbor Hosting cut off Gizmo Labs in May.", "Gizmo said it would move servers.",
+            "The company said users would be back soon.", "Quill set a hearing for June."],
+        4: ["Gizmo Labs, a libertarian-leaning app, is dark.", "Judge Ada Quill denied the request.", "The judge said little else.",
+            "Gizmo, which is popular with hobbyists, said little."],
+    }
+    actors = find_actors(docs, ["Harbor Hosting suspended Gizmo Labs under its policy."])
+    by_id = {a.id: a for a in actors}
+    assert by_id["gizmo"].label == "Gizmo Labs" and "Gizmo" in by_id["gizmo"].aliases
+    assert by_id["quill"].label == "Judge Ada Quill" and "Quill" in by_id["quill"].aliases
+    find_references(actors, docs)
+    assert by_id["gizmo"].references == ["the company"] and by_id["quill"].references == ["the judge"]
+    words = {d.label: d for d in find_descriptors(by_id["gizmo"], docs)}
+    assert {"libertarian-leaning", "hobbyist"} <= set(words)
+    assert words["libertarian-leaning"].articles == {1, 4}
+    assert words["hobbyist"].pattern == r"\bhobbyist" + r"s?\b"
+
+
+def test_generated_yaml_quotes_hostile_text_safely(tmp_path):
+    import yaml
+
+    from analysis.draft_yaml import q
+
+    for text in ["it's", "a: b # c", "- x", "{x}", "'", "line\nbreak", "\\bcarter\\b", "&anchor *alias"]:
+        assert yaml.safe_load(f"k: {q(text)}")["k"] == " ".join(text.split("\n"))
