@@ -85,6 +85,14 @@ class _Vectors:
     def of(self, texts: list[str]) -> np.ndarray:
         return self.matrix[[self.row[t] for t in texts]] if texts else self.matrix[:0]
 
+    def centred(self, texts: list[str]) -> np.ndarray:
+        """Unit rows with the whole story's mean taken out: every sentence of one story is close
+        to every other, and what is left says what a sentence adds (as the detectors centre)."""
+        if not hasattr(self, "_topic"):
+            self._topic = self.matrix.mean(axis=0) if len(self.matrix) else np.zeros(self.matrix.shape[1])
+        rows = self.of(texts) - self._topic
+        return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
 
 def _statement_like(sentence: str) -> bool:
     """A source sentence that can be a fact: long enough, not a heading in capitals."""
@@ -172,7 +180,7 @@ def draft_features(docs: dict[int, list[str]], vectors: _Vectors, coverage: Cove
 def _coherence(vectors: _Vectors, sentences: list[tuple[int, str]]) -> float:
     """The length of the sentences' mean vector: near 1 when they say one thing (a talking
     point), low when the word turns up in all sorts of sentences ('case', 'said')."""
-    return float(np.linalg.norm(vectors.of(list(dict.fromkeys(s for _, s in sentences))).mean(axis=0)))
+    return float(np.linalg.norm(vectors.centred(list(dict.fromkeys(s for _, s in sentences))).mean(axis=0)))
 
 
 def _term_sentences(docs: dict[int, list[str]], names: set[str]) -> dict[str, list[tuple[int, str]]]:
@@ -193,15 +201,17 @@ def _merged_points(scored: list, vectors: _Vectors) -> list[Candidate]:
     kept: list[tuple[np.ndarray, set[int], Candidate]] = []
     for _, term, sentences, members, note in scored:
         texts = list(dict.fromkeys(s for _, s in sentences))
-        centroid = vectors.of(texts).mean(axis=0)
+        centroid = vectors.centred(texts).mean(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
-        twin = next((c for v, m, c in kept if float(v @ centroid) >= DISTINCT_COSINE), None)
+        examples = _typical(texts, vectors, centroid)
+        # one point: the same meaning, or the same most typical sentence (one wire sentence holds many words)
+        twin = next((c for v, m, c in kept if float(v @ centroid) >= DISTINCT_COSINE
+                     or examples[0] in c.prototypes), None)
         if twin is not None:
             twin.terms.append(term)
             continue
         if len(out) >= MAX_FEATURES:
             continue
-        examples = _typical(texts, vectors, centroid)
         cand = Candidate(_unique_id(term, used), f"Mentions {term}", "", examples, members, spread=note)
         cand.terms = [term]
         kept.append((centroid, members, cand))
@@ -213,7 +223,7 @@ def _merged_points(scored: list, vectors: _Vectors) -> list[Candidate]:
 
 def _typical(texts: list[str], vectors: _Vectors, centroid: np.ndarray, limit: int = 3) -> list[str]:
     """The sentences closest to the point's centre, leaving out near-copies of one already taken."""
-    matrix = vectors.of(texts)
+    matrix = vectors.centred(texts)
     picked: list[int] = []
     for i in np.argsort(-(matrix @ centroid), kind="stable"):
         if len(picked) < limit and not any(float(matrix[i] @ matrix[j]) >= 0.9 for j in picked):
