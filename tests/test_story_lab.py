@@ -141,3 +141,21 @@ def test_the_lab_does_not_load_the_model_on_a_page_view():
             "bad = [m for m in ('torch', 'sentence_transformers', 'onnxruntime') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
+
+
+def test_new_example_sentences_are_embedded_only_with_the_corpus_model():
+    from analysis import lab
+
+    vectors = lab.embed_new("hashing-256", ["A new example sentence."])
+    assert vectors["A new example sentence."].shape == (256,)
+    with pytest.raises(ValueError, match="rerun `python -m analysis run`"):
+        lab.embed_new("hashing-128", ["x"])
+
+
+def test_the_embed_button_says_why_when_the_model_differs(lab_db):
+    at = _lab()
+    _pick(at, "violence")
+    at.text_area(key="lab_pr_features.violence").set_value("The posts urged readers to come back armed.").run()
+    assert "no vector yet" in " ".join(w.value for w in at.warning)
+    at.button(key="lab_embed").click().run()
+    assert not at.exception and "the corpus was embedded with" in " ".join(e.value for e in at.error)
