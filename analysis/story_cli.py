@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--primary", help="the primary source: a text/HTML/PDF file, or a URL the coverage holds")
     draft.add_argument("--articles", help="an import file or folder (the formats `collectors import` reads)")
     draft.add_argument("--from-story", help="use the articles this story holds in --db")
-    add_db_argument(draft)
+    add_db_argument(draft)  # with --articles: the embedding cache (the database you will import into)
     draft.add_argument("--force", action="store_true", help="overwrite an existing story file")
     draft.set_defaults(func=cmd_draft)
     return parser
@@ -77,6 +77,8 @@ def build_story_text(args: argparse.Namespace, target: Path) -> str:
     from .draft_yaml import relative_path, render_draft
     from .embed import CachedEmbedder, SentenceEmbedder
 
+    if args.from_story:
+        open_store(args.db, readonly=True).close()  # a mistyped path is an error, not a new empty database
     store = open_store(args.db) if (args.db or args.from_story) else None
     try:
         coverage = (coverage_from_store(store, args.from_story) if args.from_story

@@ -99,6 +99,12 @@ def test_database_without_articles_says_so(empty_stories, tmp_path, capsys):
     assert not (empty_stories / "newstory.yaml").exists()
 
 
+def test_mistyped_database_is_not_created(empty_stories, tmp_path, capsys):
+    missing = tmp_path / "typo.db"
+    assert _draft("newstory", "--db", str(missing), "--from-story", "demo") == 2
+    assert "does not exist" in capsys.readouterr().err and not missing.exists()
+
+
 def test_pdf_primary_without_text_is_explained(empty_stories, tmp_path, capsys):
     pypdf = pytest.importorskip("pypdf")
     writer = pypdf.PdfWriter()
