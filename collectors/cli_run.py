@@ -159,8 +159,11 @@ class _progress_bar:
 
 def cmd_status(args) -> int:
     from framelens.settings import default_db
+    from framelens.stories import check_story_id
     from framelens.store import open_store
 
+    if args.story:
+        check_story_id(args.story)
     with open_store(args.db or default_db(), readonly=True) as store:
         runs = store.recent_runs(limit=max(1, args.limit), story_id=args.story)
     if not runs:

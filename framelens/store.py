@@ -3,7 +3,9 @@
 The store is the only thing the stages share. Collectors add articles and run reports,
 analysis adds embeddings and results, the dashboard and exporter only read.
 Text is cleaned the same way on both backends before it is written (NUL bytes removed,
-lone surrogates replaced), so a row reads back identically wherever it was stored.
+lone surrogates replaced), so a row reads back identically wherever it was stored; names,
+titles and authors also lose control and bidi characters and URLs their userinfo
+(framelens/textclean.py), whichever collector or import wrote them.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import socket
 import sqlite3
 import time
@@ -25,6 +26,8 @@ from sqlalchemy import event
 
 from . import schema
 from .records import ArticleRecord, FetchOutcome, content_hash
+from .runstate import run_status
+from .textclean import clean_body, clean_json, clean_name, clean_text, strip_userinfo
 from .schema import (article_results, articles, derived, embeddings, fetches, meta, outlets, runs, story_results,
                      url_aliases)
 
@@ -38,7 +41,12 @@ def _pg_lock(conn, *key: str) -> None:
 
 
 class StoreError(RuntimeError):
-    """The database cannot be used (bad URL, newer schema, unreachable server)."""
+    """The database cannot be used (bad URL, newer schema, unreachable server, read-only file)."""
+
+
+class StoreEmpty(StoreError):
+    """A database opened for reading has no framelens tables (a 0-byte file, /dev/null, or
+    another program's database): there is nothing to read."""
 
 
 def database_url(db: str) -> str:
@@ -50,44 +58,6 @@ def database_url(db: str) -> str:
 
 def is_sqlite(db: str) -> bool:
     return database_url(db).startswith("sqlite")
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: str | None) -> str | None:
-    """Make text storable on every backend: drop NULs, replace lone surrogates."""
-    if value is None:
-        return None
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = _SURROGATE.sub("\ufffd", value)
-    return value
-
-
-def _clean_json(value: Any) -> Any:
-    """`value` with every string made storable (see clean_text); a payload that needs no
-    change (nearly all) is checked in one C-speed pass and returned as it is."""
-    try:
-        # orjson refuses a lone surrogate (and keys that are not strings: those take the slow path)
-        if b"\\u0000" not in orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY):
-            return value
-    except (TypeError, ValueError):
-        pass
-    return _clean_deep(value)
-
-
-def _clean_deep(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, dict):
-        return {clean_text(str(k)): _clean_deep(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean_deep(v) for v in value]
-    return value
 
 
 def utcnow() -> datetime:
@@ -129,7 +99,8 @@ def _make_engine(url: str, readonly: bool) -> sa.Engine:
     def _on_connect(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
-        _enable_wal(cur)
+        if not readonly:  # switching to WAL writes to the file: a reader leaves it as it is
+            _enable_wal(cur)
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA synchronous=NORMAL")
@@ -143,6 +114,35 @@ def _make_engine(url: str, readonly: bool) -> sa.Engine:
         conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def _check_file(path: str, readonly: bool) -> None:
+    """Refuse a folder, and (unless read-only) a SQLite file or journal folder this user may
+    not write, before anything is written: SQLite itself would fail half-way with 'attempt
+    to write a readonly database'."""
+    if not path or path == ":memory:":
+        return
+    file, folder = Path(path), Path(path).parent
+    if file.is_dir():
+        raise StoreError(f"database {path} is a folder, not a file")
+    if readonly:
+        return
+    if file.exists() and not os.access(file, os.W_OK):
+        raise StoreError(f"database {path} is read-only for this user: this command writes to it "
+                         "(give it write permission, or use another --db)")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK) and not Path(f"{path}-wal").exists():
+        raise StoreError(f"database {path}: its folder {folder} is read-only for this user, and SQLite "
+                         "keeps its journal there (give the folder write permission, or use another --db)")
+
+
+def _refuse_foreign(engine: sa.Engine, db: str) -> None:
+    """Never add framelens tables to another program's database."""
+    with engine.connect() as conn:
+        names = set(sa.inspect(conn).get_table_names())
+    if names and "meta" not in names:
+        shown = ", ".join(sorted(names)[:5]) + (", ..." if len(names) > 5 else "")
+        raise StoreError(f"database {db} belongs to another program (tables: {shown}) and has no framelens "
+                         "tables: not writing into it (use another --db)")
 
 
 def _enable_wal(cur, patience: float = 30.0) -> None:
@@ -170,12 +170,17 @@ class Store:
         self.db = db
         self.url = database_url(db)
         self.readonly = readonly
+        if self.url.startswith("sqlite:///"):
+            _check_file(self.url.split("sqlite:///", 1)[1], readonly)
         try:
             self.engine = _make_engine(self.url, readonly)
             if not readonly and create:
+                _refuse_foreign(self.engine, db)
                 schema.migrate(self.engine)
-            else:
-                schema.check_version(self.engine)
+            elif schema.check_version(self.engine) is None:
+                self._dispose()
+                raise StoreEmpty(f"database {db} has no framelens tables yet (an empty file, or another program's "
+                                 "database): nothing to read; collect or import a story into it first")
         except schema.SchemaError as exc:
             raise StoreError(str(exc)) from exc
         except sa.exc.ArgumentError as exc:
@@ -215,7 +220,8 @@ class Store:
 
     def upsert_outlets(self, rows: Iterable[dict]) -> int:
         """Insert or update outlet rows (dicts with the outlets table's columns)."""
-        rows = [_clean_json(dict(r)) for r in rows]
+        rows = [{k: clean_name(v) if isinstance(v, str) else v for k, v in clean_json(dict(r)).items()}
+                for r in rows]
         if not rows:
             return 0
         stmt = self._insert(outlets)
@@ -255,23 +261,24 @@ class Store:
             return "new", key[0]
 
     def _article_row(self, story_id, rec: ArticleRecord, canonical_url, outlet_domain, run_id) -> dict:
+        text = clean_body(clean_text(rec.text or ""))
         return {
             "story_id": story_id,
-            "url": clean_text(rec.url),
-            "canonical_url": clean_text(canonical_url),
-            "domain": outlet_domain,
-            "title": clean_text(rec.title or ""),
-            "text": clean_text(rec.text or ""),
+            "url": strip_userinfo(clean_text(rec.url)),
+            "canonical_url": strip_userinfo(clean_text(canonical_url)),
+            "domain": clean_name(outlet_domain),
+            "title": clean_name(clean_text(rec.title or "")),
+            "text": text,
             "published": as_utc(rec.published),
             "collected": utcnow(),
             "source": rec.source,
             "role": rec.role,
-            "content_hash": content_hash(clean_text(rec.text or "")),
+            "content_hash": content_hash(text),
             "extractor": rec.extractor,
             "language": rec.language,
-            "authors": json.dumps([clean_text(a) for a in rec.authors]),
-            "archive_url": clean_text(rec.archive_url),
-            "credit": clean_text(rec.credit),
+            "authors": json.dumps([clean_name(clean_text(a)) for a in rec.authors]),
+            "archive_url": strip_userinfo(clean_text(rec.archive_url)),
+            "credit": clean_name(clean_text(rec.credit)),
             "flags": ",".join(rec.flags),
             "run_id": run_id,
         }
@@ -297,7 +304,7 @@ class Store:
 
     def add_alias(self, story_id: str, canonical_url: str, article_id: int) -> None:
         """Remember that `canonical_url` led to the stored article `article_id`."""
-        stmt = self._insert(url_aliases).values(story_id=story_id, canonical_url=clean_text(canonical_url),
+        stmt = self._insert(url_aliases).values(story_id=story_id, canonical_url=strip_userinfo(clean_text(canonical_url)),
                                                 article_id=article_id)
         with self.engine.begin() as conn:
             conn.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "canonical_url"]))
@@ -332,24 +339,28 @@ class Store:
             return conn.execute(sa.insert(runs).values(**row)).inserted_primary_key[0]
 
     def record_fetches(self, run_id: int, outcomes: Iterable[FetchOutcome]) -> None:
-        rows = [{"run_id": run_id, "url": clean_text(o.url)[:4000], "source": o.source,
-                 "outlet": o.outlet, "status": o.status, "reason": clean_text(o.reason)[:2000],
+        rows = [{"run_id": run_id, "url": strip_userinfo(clean_text(o.url))[:4000], "source": o.source,
+                 "outlet": o.outlet, "status": o.status, "reason": clean_json(o.reason)[:2000],
                  "http_status": o.http_status, "at": utcnow()} for o in outcomes]
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(sa.insert(fetches), rows)
 
     def finish_run(self, run_id: int, status: str, summary: dict) -> None:
-        values = {"finished": utcnow(), "status": status, "summary": _clean_json(summary)}
+        values = {"finished": utcnow(), "status": status, "summary": clean_json(summary)}
         with self.engine.begin() as conn:
             conn.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
 
     def recent_runs(self, limit: int = 20, story_id: str | None = None) -> list[dict]:
+        """The newest runs first; a "running" run whose process is gone reads "interrupted"."""
         q = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
         if story_id:
             q = q.where(runs.c.story_id == story_id)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        for row in rows:
+            row["status"] = run_status(row)
+        return rows
 
     def run_fetches(self, run_id: int) -> list[dict]:
         q = sa.select(fetches).where(fetches.c.run_id == run_id).order_by(fetches.c.id)
@@ -408,9 +419,9 @@ class Store:
         Readers see either the previous results or the new ones, never a mix.
         """
         now = utcnow()
-        art_rows = [{"story_id": story_id, "article_id": aid, "payload": _clean_json(p), "computed": now}
+        art_rows = [{"story_id": story_id, "article_id": aid, "payload": clean_json(p), "computed": now}
                     for aid, p in per_article.items()]
-        story_rows = [{"story_id": story_id, "name": n, "payload": _clean_json(p), "computed": now}
+        story_rows = [{"story_id": story_id, "name": n, "payload": clean_json(p), "computed": now}
                       for n, p in per_story.items()]
         with self.engine.begin() as conn:
             _pg_lock(conn, "results", story_id)  # two analysis runs of one story take turns
