@@ -27,7 +27,7 @@ from sqlalchemy import event
 from . import schema
 from .records import ArticleRecord, FetchOutcome, content_hash
 from .runstate import run_status
-from .textclean import clean_body, clean_json, clean_name, clean_text, strip_userinfo
+from .textclean import clean_body, clean_json, clean_name, clean_text, has_hidden_characters, strip_userinfo
 from .schema import (article_results, articles, derived, embeddings, fetches, meta, outlets, runs, story_results,
                      url_aliases)
 
@@ -127,6 +127,9 @@ def _check_file(path: str, readonly: bool) -> None:
         raise StoreError(f"database {path} is a folder, not a file")
     if readonly:
         return
+    if file.exists() and not file.is_file():
+        raise StoreError(f"database {path} is not a regular file (a device or a pipe): a command that writes "
+                         "needs a database file")
     if file.exists() and not os.access(file, os.W_OK):
         raise StoreError(f"database {path} is read-only for this user: this command writes to it "
                          "(give it write permission, or use another --db)")
@@ -233,7 +236,7 @@ class Store:
 
     def outlet_rows(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.select(outlets))]
+            return [{k: _shown(v) for k, v in r._mapping.items()} for r in conn.execute(sa.select(outlets))]
 
     # ---- articles ------------------------------------------------------------------
 
@@ -465,10 +468,22 @@ class Store:
             return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
 
 
+def _shown(value):
+    """A name read back, cleaned again when a database written before cleaning still has
+    controls in it (one quick search per value otherwise)."""
+    return clean_name(value) if isinstance(value, str) and has_hidden_characters(value) else value
+
+
 def _article_dict(mapping) -> dict:
     row = dict(mapping)
+    for key in ("title", "domain", "credit"):
+        if key in row:
+            row[key] = _shown(row[key])
+    for key in ("url", "canonical_url", "archive_url"):
+        if row.get(key) and ("@" in row[key] or has_hidden_characters(row[key])):
+            row[key] = strip_userinfo(row[key])
     if "authors" in row:
-        row["authors"] = json.loads(row["authors"] or "[]")
+        row["authors"] = [_shown(a) for a in json.loads(row["authors"] or "[]")]
     row["flags"] = [f for f in (row.get("flags") or "").split(",") if f]
     for key in ("published", "collected"):
         row[key] = as_utc(row.get(key))

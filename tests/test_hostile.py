@@ -340,3 +340,62 @@ def test_a_killed_analysis_run_shows_as_interrupted(db_path, stories_dir, capsys
     from framelens.runstate import run_status
 
     assert run_status(row) == "running" and status_lines(dict(row, status=run_status(row)))[0].endswith("running: no counts")
+
+
+def test_exports_carry_no_controls_overrides_or_passwords(tmp_path, monkeypatch):
+    from tests.dashboard_fixtures import STORY_ID, populate, write_story
+
+    write_story(tmp_path / "stories")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
+    db = str(tmp_path / "export.db")
+    populate(db, n_articles=12)
+    with Store(db) as store:
+        store.upsert_outlets([{"domain": "rlo.example", "name": f"Evil{RLO} Daily{NUL}", "lean": "left",
+                               "kind": "national", "country": "", "lean_source": "", "demo": False}])
+        rec = ArticleRecord(url="https://reader:hunter2@rlo.example/story/1", title=f"Widget{RLO} ruling{NUL}",
+                            text=TEXT, authors=[f"Ann{RLO} Writer"], language="en")
+        _, aid = store.add_article(STORY_ID, rec, "https://reader:hunter2@rlo.example/story/1", "rlo.example")
+        per_article = store.article_results(STORY_ID)
+        per_article[aid] = next(iter(per_article.values()))
+        store.replace_results(STORY_ID, per_article, store.story_results(STORY_ID))
+    out = tmp_path / "out"
+    assert analysis_main(["export", "--story", STORY_ID, "--db", db, "--out", str(out), "--format", "json,csv,html"]) == 0
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {"articles.json", "articles.csv"} <= {p.name for p in files} and any(p.suffix == ".html" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        assert b"hunter2" not in data and RLO.encode() not in data and b"\x00" not in data, path
+        if path.suffix != ".html":  # the charts' own JavaScript names the bidi controls it handles
+            assert b"\\u202e" not in data.lower() and b"\\u0000" not in data, path
+    exported = json.loads((out / "articles.json").read_text("utf-8"))
+    rows = {r["url"]: r for r in (exported["articles"] if isinstance(exported, dict) else exported)}
+    assert rows["https://rlo.example/story/1"]["title"] == "Widget ruling"
+
+
+def test_names_stored_before_cleaning_are_cleaned_when_read(db_path):
+    with Store(db_path) as store:
+        _, aid = store.add_article("gadget", ArticleRecord(url="https://a.example/1", text=TEXT), "https://a.example/1",
+                                   "a.example")
+        with store.engine.begin() as conn:  # what an older framelens wrote
+            conn.exec_driver_sql("UPDATE articles SET title = ?, url = ?, authors = ? WHERE id = ?",
+                                 (f"Old{RLO} title", "https://u:hunter2@a.example/1", json.dumps([f"B{RLO}ob"]), aid))
+            conn.exec_driver_sql("INSERT INTO outlets (domain, name) VALUES ('a.example', ?)", (f"Old{RLO} Outlet",))
+        [row] = store.articles("gadget")
+        assert (row["title"], row["url"], row["authors"]) == ("Old title", "https://a.example/1", ["Bob"])
+        assert store.outlet_rows()[0]["name"] == "Old Outlet"
+
+
+@pytest.mark.parametrize("content", ["", "\n\n", "# only a comment\n  # another\n"])
+def test_an_empty_urls_file_is_an_error_not_a_success(tmp_path, stories_dir, db_path, capsys, content):
+    path = tmp_path / "urls.txt"
+    path.write_text(content, encoding="utf-8")
+    assert collectors_main(["run", "--story", "gadget", "--db", db_path, "--sources", "urls", "--urls", str(path)]) == 1
+    assert capsys.readouterr().err.strip() == (f"error: --urls {path}: nothing to collect: the file has no URLs "
+                                               "(it is empty, blank or only comments)")
+
+
+def test_a_device_is_not_written_as_a_database(tmp_path, stories_dir, capsys):
+    rows = _jsonl(tmp_path / "a.jsonl", [{"url": "https://leftside.example/a", "text": TEXT}])
+    assert collectors_main(["import", str(rows), "--story", "gadget", "--db", "/dev/null"]) == 2
+    assert capsys.readouterr().err.strip() == ("error: database /dev/null is not a regular file (a device or a pipe): "
+                                               "a command that writes needs a database file")
