@@ -149,8 +149,9 @@ def story_path(story_id: str) -> Path:
 
 
 def list_stories() -> list[str]:
-    """Ids of the story files in the stories folder."""
-    return sorted(p.stem for p in stories_dir().glob("*.yaml"))
+    """Ids of the story files in the stories folder (a file whose name is no valid id is
+    left out: nothing could load it by id)."""
+    return sorted(p.stem for p in stories_dir().glob("*.yaml") if STORY_ID_RE.match(p.stem))
 
 
 def load_story(story: str | Path) -> Story:

@@ -402,3 +402,11 @@ def test_a_device_is_not_written_as_a_database(tmp_path, stories_dir, capsys):
     assert collectors_main(["import", str(rows), "--story", "gadget", "--db", "/dev/null"]) == 2
     assert capsys.readouterr().err.strip() == ("error: database /dev/null is not a regular file (a device or a pipe): "
                                                "a command that writes needs a database file")
+
+
+def test_story_files_whose_names_are_no_ids_are_not_offered(stories_dir):
+    from framelens.stories import list_stories
+
+    for name in ("Bad Name", "UPPER", "-dash-first", "x\u202ey"):
+        (stories_dir / f"{name}.yaml").write_text(MINI_STORY, encoding="utf-8")
+    assert list_stories() == ["gadget"]
