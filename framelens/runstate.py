@@ -16,15 +16,15 @@ from datetime import datetime, timedelta, timezone
 _SLACK = timedelta(seconds=2)  # process start times are read in clock ticks since boot
 
 
-def run_status(row: dict) -> str:
+def resolve_run_status(row: dict) -> str:
     """The run's status to show: 'interrupted' for a 'running' row whose process is gone."""
     status = row.get("status") or ""
-    if status == "running" and process_gone(row.get("pid"), row.get("host"), row.get("started")):
+    if status == "running" and is_process_gone(row.get("pid"), row.get("host"), row.get("started")):
         return "interrupted"
     return status
 
 
-def process_gone(pid: int | None, host: str | None, started: datetime | None) -> bool:
+def is_process_gone(pid: int | None, host: str | None, started: datetime | None) -> bool:
     """True only when the process is known to be gone (never for another host's run)."""
     if not pid or host != socket.gethostname():
         return False
@@ -70,4 +70,4 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
-__all__ = ["process_gone", "run_status"]
+__all__ = ["is_process_gone", "resolve_run_status"]

@@ -23,7 +23,7 @@ from . import schema
 from .engine import (StoreEmpty, StoreError, check_file, database_url, is_sqlite,  # noqa: F401 (re-exported)
                      make_engine, refuse_foreign)
 from .records import ArticleRecord, FetchOutcome, content_hash
-from .runstate import run_status
+from .runstate import resolve_run_status
 from .schema import (article_results, articles, derived, embeddings, fetches, meta, outlets, runs, story_results,
                      url_aliases)
 from .textclean import clean_body, clean_json, clean_name, clean_text, has_hidden_characters, strip_userinfo
@@ -247,7 +247,7 @@ class Store:
         with self.engine.connect() as conn:
             rows = [dict(r._mapping) for r in conn.execute(q)]
         for row in rows:
-            row["status"] = run_status(row)
+            row["status"] = resolve_run_status(row)
         return rows
 
     def run_fetches(self, run_id: int) -> list[dict]:

@@ -338,10 +338,10 @@ def test_a_killed_analysis_run_shows_as_interrupted(db_path, stories_dir, capsys
     assert out.startswith(f"#{run_id} ") and " analysis gadget [hashing-256] interrupted: no counts" in out
     with Store(db_path) as store:  # a run on another host cannot be checked from here: its status stands
         row = dict(store.recent_runs()[0], host="elsewhere.example", status="running")
-    from framelens.runstate import run_status
+    from framelens.runstate import resolve_run_status
 
-    assert run_status(row) == "running"
-    assert status_lines(dict(row, status=run_status(row)))[0].endswith("running: no counts")
+    assert resolve_run_status(row) == "running"
+    assert status_lines(dict(row, status=resolve_run_status(row)))[0].endswith("running: no counts")
 
 
 def test_exports_carry_no_controls_overrides_or_passwords(tmp_path, monkeypatch):
@@ -410,3 +410,14 @@ def test_story_files_whose_names_are_no_ids_are_not_offered(stories_dir):
     for name in ("Bad Name", "UPPER", "-dash-first", "x\u202ey"):
         (stories_dir / f"{name}.yaml").write_text(MINI_STORY, encoding="utf-8")
     assert list_stories() == ["gadget"]
+
+
+def test_extract_prints_names_without_controls(tmp_path, capsys):
+    page = tmp_path / "page.html"
+    page.write_text(f"<html><head><title>x</title><meta name=author content='Ann{RLO} Writer'></head><body><article>"
+                    f"<h1>Head{RLO}line{NUL} here</h1><p>{TEXT}</p><p>{TEXT}</p></article></body></html>",
+                    encoding="utf-8")
+    assert collectors_main(["extract", str(page), "--url", "https://leftside.example/a"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert RLO not in json.dumps(found, ensure_ascii=False) and NUL not in json.dumps(found, ensure_ascii=False)
+    assert RLO not in found["title"] and all(RLO not in a for a in found["authors"])
