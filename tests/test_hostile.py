@@ -421,3 +421,17 @@ def test_extract_prints_names_without_controls(tmp_path, capsys):
     found = json.loads(capsys.readouterr().out)
     assert RLO not in json.dumps(found, ensure_ascii=False) and NUL not in json.dumps(found, ensure_ascii=False)
     assert RLO not in found["title"] and all(RLO not in a for a in found["authors"])
+
+
+def test_export_into_proc_or_a_file_is_one_line(tmp_path, monkeypatch, capsys):
+    from tests.dashboard_fixtures import STORY_ID, populate, write_story
+
+    write_story(tmp_path / "stories")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
+    db = str(tmp_path / "export.db")
+    populate(db, n_articles=4)
+    (tmp_path / "afile").write_text("x")
+    for out, message in (("/proc/framelens-out", "error: cannot create the export folder /proc/framelens-out: "),
+                         (str(tmp_path / "afile"), f"error: --out {tmp_path / 'afile'} is a file, not a folder")):
+        assert analysis_main(["export", "--story", STORY_ID, "--db", db, "--out", out]) == 1
+        assert capsys.readouterr().err.startswith(message)
