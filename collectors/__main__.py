@@ -16,6 +16,7 @@ from framelens.outlets import default_registry
 from framelens.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_db_argument, run_cli
 from framelens.stories import load_story
 from framelens.store import open_store
+from framelens.textclean import clean_body, clean_name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +59,7 @@ def cmd_import(args) -> int:
             return EXIT_FAILED
     print_report(report)
     readable = report.new + report.duplicate + report.skipped
-    return EXIT_OK if readable or not report.rows else EXIT_FAILED
+    return EXIT_OK if readable else EXIT_FAILED
 
 
 def _add_extract(sub) -> None:
@@ -79,9 +80,9 @@ def cmd_extract(args) -> int:
         print(f"error: {path}: no such file", file=sys.stderr)
         return EXIT_USAGE
     found = extract_bounded(decode_html(path.read_bytes()), args.url, extractor=args.extractor)
-    print(json.dumps({"title": found.title, "text": found.text,
+    print(json.dumps({"title": clean_name(found.title), "text": clean_body(found.text),
                       "published": found.published.isoformat() if found.published else None,
-                      "authors": found.authors, "language": found.language, "extractor": found.extractor,
+                      "authors": [clean_name(a) for a in found.authors], "language": found.language, "extractor": found.extractor,
                       "flags": found.flags}, ensure_ascii=False, indent=2))
     return EXIT_OK
 

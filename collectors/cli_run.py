@@ -77,12 +77,18 @@ def cmd_run(args) -> int:
     from framelens.settings import default_db
     from framelens.stories import load_story
 
+    from .urls import read_url_file
+
     tty = sys.stderr.isatty()
     _configure_logging(tty)
     story = load_story(args.story)
     if args.urls and not Path(args.urls).is_file():
         print(f"error: --urls {args.urls}: no such file", file=sys.stderr)
         return EXIT_USAGE
+    if args.urls and read_url_file(args.urls) == ([], []):
+        print(f"error: --urls {args.urls}: nothing to collect: the file has no URLs (it is empty, blank or only "
+              "comments)", file=sys.stderr)
+        return EXIT_FAILED
     db = args.db or default_db()
     try:
         lock = RunLock(lock_path(story.id, db)).acquire()
@@ -159,8 +165,11 @@ class _progress_bar:
 
 def cmd_status(args) -> int:
     from framelens.settings import default_db
+    from framelens.stories import check_story_id
     from framelens.store import open_store
 
+    if args.story:
+        check_story_id(args.story)
     with open_store(args.db or default_db(), readonly=True) as store:
         runs = store.recent_runs(limit=max(1, args.limit), story_id=args.story)
     if not runs:

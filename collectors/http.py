@@ -28,6 +28,7 @@ import httpcore
 import httpx
 
 from framelens import settings as _settings
+from framelens.textclean import strip_userinfo
 
 from . import netguard
 from .bodylimit import ACCEPT_ENCODING, BodyRefused, BoundedBody
@@ -124,6 +125,7 @@ class Fetcher:
 
     def get(self, url: str, *, headers: dict | None = None, robots: bool = True) -> Response:
         """GET url; raises FetchError. Paced per host, robots-checked, retried, bounded."""
+        url = strip_userinfo(url)  # a user:password in a URL is never sent, logged or stored
         try:
             return self._get(url, headers or {}, robots, self.settings.tries)
         except FetchError as err:
@@ -346,7 +348,7 @@ def _redirect_target(current: httpx.URL, headers: dict[str, str], url: str) -> h
         raise FetchError(url, "bad_redirect", f"bad Location {location[:200]!r}: {exc}") from None
     if target.scheme not in ("http", "https") or not target.host:
         raise FetchError(url, "bad_redirect", f"bad Location {location[:200]!r}")
-    return target
+    return target.copy_with(userinfo=b"") if target.userinfo else target
 
 
 def _headers_for_hop(current: httpx.URL, target: httpx.URL, headers: dict, credentials: bool, url: str) -> dict:

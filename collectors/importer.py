@@ -1,5 +1,10 @@
 """File import: a JSONL file, a CSV file, or a folder of `.html` files → articles.
 
+A file with no rows at all (an empty JSONL, a CSV with only its header) is an error, as an
+unreadable one is: nothing was imported. Titles and outlet names lose control and
+bidi characters; a URL's `user:password@` is dropped; a URL holding raw control characters
+is a bad row.
+
 Rows: `url` (required), `text` or `html` (one required; html goes through the
 extractor), `title`, `outlet`, `published` (ISO date or datetime), `role` (`article` or
 `primary_source`), `language`. A bad row is reported with its line and reason; the good
@@ -22,6 +27,7 @@ from framelens.outlets import OutletRegistry
 from framelens.records import ROLES, ArticleRecord
 from framelens.stories import Story
 from framelens.store import Store
+from framelens.textclean import clean_name, has_hidden_characters, strip_userinfo
 
 from .pipeline import ArticlePipeline
 
@@ -76,11 +82,21 @@ def import_path(store: Store, path: str | Path, story: Story, registry: OutletRe
                 outcomes.append(outcome)
             if progress:
                 progress(report.rows)
+        if not report.rows:
+            raise ImportError_(f"{path}: nothing to import: {_empty_reason(path)}")
         status = "ok"
     finally:
         store.record_fetches(run_id, outcomes)
         store.finish_run(run_id, status, report.as_dict())
     return report
+
+
+def _empty_reason(path: Path) -> str:
+    if path.is_dir():
+        return "no .html files in this folder"
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return "the file has its header line but no rows"
+    return "the file has no JSON lines (it is empty or blank)"
 
 
 def _import_row(pipeline: ArticlePipeline, where: str, row, report: ImportReport):
@@ -205,8 +221,10 @@ def record_from_row(row: dict, where: str, warnings: list[str]) -> tuple[Article
     url = _field(row, "url")
     if not url:
         raise BadRow("missing 'url'")
+    if has_hidden_characters(url):
+        raise BadRow(f"'url' holds control or bidirectional-override characters: {ascii(url)[:200]}")
     if not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
-        raise BadRow(f"'url' must be an http(s) URL, got {url[:200]!r}")
+        raise BadRow(f"'url' must be an http(s) URL, got {strip_userinfo(url)[:200]!r}")
     text, html = _field(row, "text"), _field(row, "html")
     if not text and not html:
         raise BadRow("needs 'text' or 'html'")
@@ -214,8 +232,9 @@ def record_from_row(row: dict, where: str, warnings: list[str]) -> tuple[Article
     if role not in ROLES:
         raise BadRow(f"'role' must be one of {', '.join(ROLES)}, got {role!r}")
     published, flags = _published(_field(row, "published"), where, warnings)
-    record = ArticleRecord(url=url, text=text, title=_field(row, "title"), published=published,
-                           source="import", role=role, outlet=_field(row, "outlet").lower(),
+    record = ArticleRecord(url=strip_userinfo(url), text=text, title=clean_name(_field(row, "title")),
+                           published=published, source="import", role=role,
+                           outlet=clean_name(_field(row, "outlet")).lower(),
                            language=_field(row, "language").lower(), flags=flags)
     if html and not text:
         _fill_from_html(record, html, url)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+import sqlalchemy as sa
+
 from .stories import ConfigError
-from .store import StoreError
+from .store import StoreEmpty, StoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -22,9 +24,15 @@ def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> i
     except ConfigError as exc:
         print(f"error: invalid configuration:\n{exc}", file=sys.stderr)
         return EXIT_USAGE
+    except StoreEmpty as exc:  # nothing to read is "nothing could be done", not a usage error
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except sa.exc.OperationalError as exc:  # e.g. a file made read-only or emptied while the command ran
+        print(f"error: the database refused the operation: {exc.orig}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:

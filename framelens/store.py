@@ -3,7 +3,9 @@
 The store is the only thing the stages share. Collectors add articles and run reports,
 analysis adds embeddings and results, the dashboard and exporter only read.
 Text is cleaned the same way on both backends before it is written (NUL bytes removed,
-lone surrogates replaced), so a row reads back identically wherever it was stored.
+lone surrogates replaced), so a row reads back identically wherever it was stored; names,
+titles and authors also lose control and bidi characters and URLs their userinfo
+(framelens/textclean.py), whichever collector or import wrote them.
 """
 
 from __future__ import annotations
@@ -11,22 +13,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import socket
-import sqlite3
-import time
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterable
 
-import orjson
 import sqlalchemy as sa
-from sqlalchemy import event
 
 from . import schema
+from .engine import (StoreEmpty, StoreError, check_file, database_url, is_sqlite,  # noqa: F401 (re-exported)
+                     make_engine, refuse_foreign)
 from .records import ArticleRecord, FetchOutcome, content_hash
+from .runstate import resolve_run_status
 from .schema import (article_results, articles, derived, embeddings, fetches, meta, outlets, runs, story_results,
                      url_aliases)
+from .textclean import clean_body, clean_json, clean_name, clean_text, has_hidden_characters, strip_userinfo
 
 
 def _pg_lock(conn, *key: str) -> None:
@@ -35,59 +35,6 @@ def _pg_lock(conn, *key: str) -> None:
         return
     digest = hashlib.sha256("\x1f".join(key).encode("utf-8")).digest()
     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": int.from_bytes(digest[:8], "big", signed=True)})
-
-
-class StoreError(RuntimeError):
-    """The database cannot be used (bad URL, newer schema, unreachable server)."""
-
-
-def database_url(db: str) -> str:
-    """A path becomes a SQLite URL; anything with '://' is taken as a URL."""
-    if "://" in db:
-        return db
-    return f"sqlite:///{Path(db).expanduser().resolve()}"
-
-
-def is_sqlite(db: str) -> bool:
-    return database_url(db).startswith("sqlite")
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def clean_text(value: str | None) -> str | None:
-    """Make text storable on every backend: drop NULs, replace lone surrogates."""
-    if value is None:
-        return None
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = _SURROGATE.sub("\ufffd", value)
-    return value
-
-
-def _clean_json(value: Any) -> Any:
-    """`value` with every string made storable (see clean_text); a payload that needs no
-    change (nearly all) is checked in one C-speed pass and returned as it is."""
-    try:
-        # orjson refuses a lone surrogate (and keys that are not strings: those take the slow path)
-        if b"\\u0000" not in orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY):
-            return value
-    except (TypeError, ValueError):
-        pass
-    return _clean_deep(value)
-
-
-def _clean_deep(value: Any) -> Any:
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, dict):
-        return {clean_text(str(k)): _clean_deep(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean_deep(v) for v in value]
-    return value
 
 
 def utcnow() -> datetime:
@@ -103,66 +50,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.astimezone(timezone.utc)
 
 
-def _json_loads(text: str | bytes) -> Any:
-    """JSON columns read back: orjson (several times faster on the results of 10,000
-    articles), the standard library for what orjson refuses (NaN, huge integers)."""
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)
-
-
-def _make_engine(url: str, readonly: bool) -> sa.Engine:
-    if not url.startswith("sqlite"):
-        # A read-only store must not write on PostgreSQL either: every transaction is READ ONLY.
-        args = {"options": "-c default_transaction_read_only=on"} if readonly and url.startswith("postgresql") else {}
-        return sa.create_engine(url, pool_pre_ping=True, future=True, connect_args=args, json_deserializer=_json_loads)
-    path = url.split("sqlite:///", 1)[-1]
-    if path and path != ":memory:":
-        if readonly and not Path(path).exists():
-            raise StoreError(f"database {path} does not exist")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                              json_deserializer=_json_loads)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
-        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
-        cur = dbapi_conn.cursor()
-        _enable_wal(cur)
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        if readonly:
-            cur.execute("PRAGMA query_only=ON")
-        cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn):
-        # Writers take the write lock up front so two writers never deadlock on upgrade.
-        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
-
-    return engine
-
-
-def _enable_wal(cur, patience: float = 30.0) -> None:
-    """Switch the file to WAL (a no-op once it is). Switching takes an exclusive lock, and
-    SQLite answers "database is locked" at once, without its busy handler, when another
-    process is creating the database at that moment: retry for up to `patience` seconds."""
-    deadline = time.monotonic() + patience
-    delay = 0.01
-    while True:
-        try:
-            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
-                cur.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
-
-
 class Store:
     """One database. Use `open_store()`; close it when done (or use `with`)."""
 
@@ -170,12 +57,17 @@ class Store:
         self.db = db
         self.url = database_url(db)
         self.readonly = readonly
+        if self.url.startswith("sqlite:///"):
+            check_file(self.url.split("sqlite:///", 1)[1], readonly)
         try:
-            self.engine = _make_engine(self.url, readonly)
+            self.engine = make_engine(self.url, readonly)
             if not readonly and create:
+                refuse_foreign(self.engine, db)
                 schema.migrate(self.engine)
-            else:
-                schema.check_version(self.engine)
+            elif schema.check_version(self.engine) is None:
+                self._dispose()
+                raise StoreEmpty(f"database {db} has no framelens tables yet (an empty file, or another program's "
+                                 "database): nothing to read; collect or import a story into it first")
         except schema.SchemaError as exc:
             raise StoreError(str(exc)) from exc
         except sa.exc.ArgumentError as exc:
@@ -215,7 +107,8 @@ class Store:
 
     def upsert_outlets(self, rows: Iterable[dict]) -> int:
         """Insert or update outlet rows (dicts with the outlets table's columns)."""
-        rows = [_clean_json(dict(r)) for r in rows]
+        rows = [{k: clean_name(v) if isinstance(v, str) else v for k, v in clean_json(dict(r)).items()}
+                for r in rows]
         if not rows:
             return 0
         stmt = self._insert(outlets)
@@ -227,7 +120,7 @@ class Store:
 
     def outlet_rows(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.select(outlets))]
+            return [{k: _shown(v) for k, v in r._mapping.items()} for r in conn.execute(sa.select(outlets))]
 
     # ---- articles ------------------------------------------------------------------
 
@@ -255,23 +148,24 @@ class Store:
             return "new", key[0]
 
     def _article_row(self, story_id, rec: ArticleRecord, canonical_url, outlet_domain, run_id) -> dict:
+        text = clean_body(clean_text(rec.text or ""))
         return {
             "story_id": story_id,
-            "url": clean_text(rec.url),
-            "canonical_url": clean_text(canonical_url),
-            "domain": outlet_domain,
-            "title": clean_text(rec.title or ""),
-            "text": clean_text(rec.text or ""),
+            "url": strip_userinfo(clean_text(rec.url)),
+            "canonical_url": strip_userinfo(clean_text(canonical_url)),
+            "domain": clean_name(outlet_domain),
+            "title": clean_name(clean_text(rec.title or "")),
+            "text": text,
             "published": as_utc(rec.published),
             "collected": utcnow(),
             "source": rec.source,
             "role": rec.role,
-            "content_hash": content_hash(clean_text(rec.text or "")),
+            "content_hash": content_hash(text),
             "extractor": rec.extractor,
             "language": rec.language,
-            "authors": json.dumps([clean_text(a) for a in rec.authors]),
-            "archive_url": clean_text(rec.archive_url),
-            "credit": clean_text(rec.credit),
+            "authors": json.dumps([clean_name(clean_text(a)) for a in rec.authors]),
+            "archive_url": strip_userinfo(clean_text(rec.archive_url)),
+            "credit": clean_name(clean_text(rec.credit)),
             "flags": ",".join(rec.flags),
             "run_id": run_id,
         }
@@ -297,7 +191,8 @@ class Store:
 
     def add_alias(self, story_id: str, canonical_url: str, article_id: int) -> None:
         """Remember that `canonical_url` led to the stored article `article_id`."""
-        stmt = self._insert(url_aliases).values(story_id=story_id, canonical_url=clean_text(canonical_url),
+        canonical_url = strip_userinfo(clean_text(canonical_url))
+        stmt = self._insert(url_aliases).values(story_id=story_id, canonical_url=canonical_url,
                                                 article_id=article_id)
         with self.engine.begin() as conn:
             conn.execute(stmt.on_conflict_do_nothing(index_elements=["story_id", "canonical_url"]))
@@ -332,24 +227,28 @@ class Store:
             return conn.execute(sa.insert(runs).values(**row)).inserted_primary_key[0]
 
     def record_fetches(self, run_id: int, outcomes: Iterable[FetchOutcome]) -> None:
-        rows = [{"run_id": run_id, "url": clean_text(o.url)[:4000], "source": o.source,
-                 "outlet": o.outlet, "status": o.status, "reason": clean_text(o.reason)[:2000],
+        rows = [{"run_id": run_id, "url": strip_userinfo(clean_text(o.url))[:4000], "source": o.source,
+                 "outlet": o.outlet, "status": o.status, "reason": clean_json(o.reason)[:2000],
                  "http_status": o.http_status, "at": utcnow()} for o in outcomes]
         if rows:
             with self.engine.begin() as conn:
                 conn.execute(sa.insert(fetches), rows)
 
     def finish_run(self, run_id: int, status: str, summary: dict) -> None:
-        values = {"finished": utcnow(), "status": status, "summary": _clean_json(summary)}
+        values = {"finished": utcnow(), "status": status, "summary": clean_json(summary)}
         with self.engine.begin() as conn:
             conn.execute(sa.update(runs).where(runs.c.id == run_id).values(**values))
 
     def recent_runs(self, limit: int = 20, story_id: str | None = None) -> list[dict]:
+        """The newest runs first; a "running" run whose process is gone reads "interrupted"."""
         q = sa.select(runs).order_by(runs.c.id.desc()).limit(limit)
         if story_id:
             q = q.where(runs.c.story_id == story_id)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(q)]
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+        for row in rows:
+            row["status"] = resolve_run_status(row)
+        return rows
 
     def run_fetches(self, run_id: int) -> list[dict]:
         q = sa.select(fetches).where(fetches.c.run_id == run_id).order_by(fetches.c.id)
@@ -408,9 +307,9 @@ class Store:
         Readers see either the previous results or the new ones, never a mix.
         """
         now = utcnow()
-        art_rows = [{"story_id": story_id, "article_id": aid, "payload": _clean_json(p), "computed": now}
+        art_rows = [{"story_id": story_id, "article_id": aid, "payload": clean_json(p), "computed": now}
                     for aid, p in per_article.items()]
-        story_rows = [{"story_id": story_id, "name": n, "payload": _clean_json(p), "computed": now}
+        story_rows = [{"story_id": story_id, "name": n, "payload": clean_json(p), "computed": now}
                       for n, p in per_story.items()]
         with self.engine.begin() as conn:
             _pg_lock(conn, "results", story_id)  # two analysis runs of one story take turns
@@ -454,10 +353,22 @@ class Store:
             return int(conn.execute(sa.select(meta.c.value).where(meta.c.key == "schema_version")).scalar_one())
 
 
+def _shown(value):
+    """A name read back, cleaned again when a database written before cleaning still has
+    controls in it (one quick search per value otherwise)."""
+    return clean_name(value) if isinstance(value, str) and has_hidden_characters(value) else value
+
+
 def _article_dict(mapping) -> dict:
     row = dict(mapping)
+    for key in ("title", "domain", "credit"):
+        if key in row:
+            row[key] = _shown(row[key])
+    for key in ("url", "canonical_url", "archive_url"):
+        if row.get(key) and ("@" in row[key] or has_hidden_characters(row[key])):
+            row[key] = strip_userinfo(row[key])
     if "authors" in row:
-        row["authors"] = json.loads(row["authors"] or "[]")
+        row["authors"] = [_shown(a) for a in json.loads(row["authors"] or "[]")]
     row["flags"] = [f for f in (row.get("flags") or "").split(",") if f]
     for key in ("published", "collected"):
         row[key] = as_utc(row.get(key))

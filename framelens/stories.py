@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
+from .textclean import strip_userinfo
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -132,18 +133,31 @@ def stories_dir() -> Path:
     return Path(settings.get("FRAMELENS_STORIES_DIR"))
 
 
+def check_story_id(story_id: str) -> str:
+    """`story_id` when it is a plain id; ConfigError for anything that could name a file
+    elsewhere ('../x', 'a/b', an absolute path, a NUL) or that no story file could have."""
+    if not isinstance(story_id, str) or not STORY_ID_RE.match(story_id) or len(story_id) > 128:
+        shown = repr(story_id)[:80]
+        raise ConfigError([f"story id {shown}: a story id may use only a-z, 0-9, '-' and '_' (it names "
+                           f"a file in {stories_dir()}; to load another file, put it in FRAMELENS_STORIES_DIR)"])
+    return story_id
+
+
 def story_path(story_id: str) -> Path:
-    return stories_dir() / f"{story_id}.yaml"
+    """The file of the story `story_id` in the stories folder (ConfigError for a bad id)."""
+    return stories_dir() / f"{check_story_id(story_id)}.yaml"
 
 
 def list_stories() -> list[str]:
-    """Ids of the story files in the stories folder."""
-    return sorted(p.stem for p in stories_dir().glob("*.yaml"))
+    """Ids of the story files in the stories folder (a file whose name is no valid id is
+    left out: nothing could load it by id)."""
+    return sorted(p.stem for p in stories_dir().glob("*.yaml") if STORY_ID_RE.match(p.stem))
 
 
 def load_story(story: str | Path) -> Story:
-    """Load a story by id (from the stories folder) or by path; raise ConfigError when invalid."""
-    path = Path(story) if str(story).endswith((".yaml", ".yml")) else story_path(str(story))
+    """Load a story by id (a str: from the stories folder only) or by Path; raise ConfigError
+    when invalid. A str is always an id, so a command-line id cannot reach another folder."""
+    path = story if isinstance(story, Path) else story_path(story)
     if not path.exists():
         known = ", ".join(list_stories()) or "none"
         raise ConfigError([f"{path}: no such story file (stories in {stories_dir()}: {known})"])
@@ -253,6 +267,10 @@ def _relevance(p: Problems, value: Any) -> Relevance:
 def _http_url(p: Problems, path: str, value: Any) -> str:
     if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value.strip()):
         p.add(path, f"expected an http(s) URL, got {value!r}")
+        return ""
+    if strip_userinfo(value.strip()) != value.strip():
+        p.add(path, "a URL must not hold a user name, password or control characters (they would be sent "
+                    f"to the site and shown): write {strip_userinfo(value.strip())!r}")
         return ""
     return value.strip()
 
@@ -403,4 +421,4 @@ def _descriptors(p: Problems, value: Any, actors: dict[str, Actor]) -> dict[str,
 
 
 __all__ = ["Story", "Detector", "Relevance", "Seed", "PrimarySource", "Actor", "ConfigError",
-           "load_story", "list_stories", "story_path", "stories_dir"]
+           "check_story_id", "load_story", "list_stories", "story_path", "stories_dir"]

@@ -69,7 +69,7 @@ def test_nul_surrogates_and_a_1mb_title_read_back_the_same(db):
     assert row["id"] == aid
     assert row["title"] == "Title \ufffd " + "x" * 1_000_000
     assert row["text"] == "\n".join(["badbyte", "lone \ufffd surrogate", "low \ufffd too", "mixed \ufffd end",
-                                     "emoji \U0001f600 fine", "RTL \u202e and ZWJ \u200d", "tab\tnew\nline\r"])
+                                     "emoji \U0001f600 fine", "RTL  and ZWJ \u200d", "tab\tnew\nline\r"])  # no bidi override
     assert row["authors"] == ["Ann \ufffd"] and row["credit"] == "(Wire)"
     assert row["canonical_url"] == "https://a.example/x"
     # The same nasty text again is recognised as the same article (hash of the cleaned text).
