@@ -215,7 +215,7 @@ class Store:
 
     def upsert_outlets(self, rows: Iterable[dict]) -> int:
         """Insert or update outlet rows (dicts with the outlets table's columns)."""
-        rows = [_clean_json(dict(r)) for r in rows]
+        rows = [_clean_json({"ratings": [], **r}) for r in rows]
         if not rows:
             return 0
         stmt = self._insert(outlets)
@@ -273,6 +273,7 @@ class Store:
             "archive_url": clean_text(rec.archive_url),
             "credit": clean_text(rec.credit),
             "flags": ",".join(rec.flags),
+            "found_on": rec.found_on,
             "run_id": run_id,
         }
 

@@ -13,7 +13,8 @@ from .model import (FIDELITY_ORDER, LEAN_ORDER, Filters, StoryData, _lean_sort, 
 def articles_table(data: StoryData, f: Filters) -> pd.DataFrame:
     """One row per selected article, newest first, for the article list and export."""
     sel = select_articles(data, f)
-    cols = ["id", "published", "outlet", "domain", "lean", "kind", "title", "url", "language",
+    cols = ["id", "published", "outlet", "domain", "lean", "lean_rater", "lean_as_of", "found_on", "kind", "title",
+            "url", "language",
             "syndication_group", "syndication_original", "weight", "primary_frame", "stance", "cluster"]
     return sel[cols].sort_values(["published", "id"], ascending=False, na_position="last").reset_index(drop=True)
 
@@ -148,10 +149,10 @@ def words_filters(f: Filters) -> Filters | None:
     """The filters that narrow the Words page, or None when none does (the analysis's own
     counts then serve). Word counts always take each syndicated story once, so the
     syndication choice alone changes nothing."""
-    if not (f.start or f.end or f.leans or f.kinds or f.languages):
+    if not (f.start or f.end or f.leans or f.kinds or f.languages or f.rater):
         return None
     return Filters(start=f.start, end=f.end, leans=f.leans, kinds=f.kinds, languages=f.languages,
-                   syndication="exclude")
+                   syndication="exclude", rater=f.rater)
 
 
 def word_articles(store: Store, data: StoryData, f: Filters) -> list[dict]:
