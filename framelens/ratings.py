@@ -7,9 +7,9 @@ picked, or, by default, the consensus rule below. "unrated" is a value, never a 
 Consensus (the default):
 1. each rater counts once, with its newest rating (by `as_of`; on a tie the later one listed);
 2. no rating gives "unrated"; one rater gives its lean;
-3. several raters give the median of their leans on the scale left … right; with an even
-   number of raters, of the two middle leans the one nearer the centre (left and right
-   as the middle pair give center).
+3. several raters give the median of their leans on the scale left (-2) … right (+2); with
+   an even number of raters that is the mean of the two middle leans, rounded toward the
+   centre (left + center give lean-left; lean-left + left give lean-left; left + right give center).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ def _median_lean(positions: list[int]) -> str:
         value = positions[n // 2]
     else:
         a, b = positions[n // 2 - 1], positions[n // 2]
-        value = 0 if a == -b else min((a, b), key=abs)
+        value = int((a + b) / 2)  # int() truncates toward zero: toward the centre
     return next(lean for lean, v in SCALE.items() if v == value)
 
 

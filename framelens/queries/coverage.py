@@ -19,6 +19,37 @@ def articles_table(data: StoryData, f: Filters) -> pd.DataFrame:
     return sel[cols].sort_values(["published", "id"], ascending=False, na_position="last").reset_index(drop=True)
 
 
+UNRATED_REASONS = {
+    "unknown": "domain not in the outlet registry",
+    "no_rating": "registered outlet that no rater rates",
+    "aggregator": "aggregator or content-farm page that credits no known outlet (often spun copy)",
+    "other_rater": "rated, but not by the chosen rater",
+}
+
+
+def unrated_reasons(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Why the selected unrated articles have no lean: one row per reason with the article
+    count and the outlets (most articles first)."""
+    sel = select_articles(data, f)
+    sel = sel[sel["lean"] == "unrated"]
+    reason = sel.apply(lambda r: _unrated_reason(data, r), axis=1) if len(sel) else pd.Series([], dtype=str)
+    rows = []
+    for key, part in sel.assign(reason=reason).groupby("reason", sort=False):
+        outlets = part["domain"].value_counts()
+        rows.append({"reason": UNRATED_REASONS[key], "articles": len(part),
+                     "outlets": ", ".join(f"{d} ({n})" if n > 1 else d for d, n in outlets.items())})
+    out = pd.DataFrame(rows, columns=["reason", "articles", "outlets"])
+    return out.sort_values("articles", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _unrated_reason(data: StoryData, row) -> str:
+    if row["domain"] not in data.ratings:
+        return "unknown"
+    if data.ratings[row["domain"]]:
+        return "other_rater"
+    return "aggregator" if row["kind"] == "aggregator" else "no_rating"
+
+
 def _count_columns(sel: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     copy = sel["syndication_group"].notna() & ~sel["syndication_original"]
     grouped = sel.assign(copies=copy.astype(int), n=1).groupby(keys, dropna=False)
