@@ -64,7 +64,7 @@ def counts_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
 
 
 def counts_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
-    out = _count_columns(select_articles(data, f), ["outlet", "domain", "lean", "kind"])
+    out = _count_columns(select_articles(data, f), ["outlet", "domain", "lean", "kind", "lean_rater", "lean_as_of"])
     return _lean_sort(out.assign(_neg=-out["articles"]), ["_neg", "outlet"]).drop(columns="_neg")
 
 
