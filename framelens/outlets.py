@@ -44,6 +44,7 @@ class Outlet:
     aliases: list[str] = field(default_factory=list)
     notes: str = ""
     ratings: list[Rating] = field(default_factory=list)
+    user_only: bool = False  # known only from the user ratings file, not from the registry
 
     def __post_init__(self):
         # A bare `lean` (with its `lean_source`) is shorthand for one undated rating; with

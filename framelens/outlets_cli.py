@@ -95,8 +95,9 @@ def describe(registry: OutletRegistry, value: str) -> list[str]:
     if outlet is None:
         return [f"{host}: not in the registry (kept as its own outlet, {domain}, shown as unrated)",
                 f"  add ratings: python -m framelens outlets import-ratings FILE --rater NAME --as-of DATE"]
-    how = "registered" if host == domain else "an alias of" if host in outlet.aliases else "a subdomain of"
-    lines = [f"{host}: {how} {domain}" if host != domain else f"{domain}: registered",
+    how = "an alias of" if host in outlet.aliases else "a subdomain of"
+    where = "in your ratings file only" if outlet.user_only else "registered"
+    lines = [f"{host}: {how} {domain} ({where})" if host != domain else f"{domain}: {where}",
              f"  {outlet.name} · {outlet.kind}" + (f" · {outlet.country}" if outlet.country else "")]
     if not outlet.ratings:
         lines.append("  no ratings: shown as unrated (add some with `python -m framelens outlets import-ratings`)")

@@ -75,13 +75,14 @@ def _one_row(result: ImportResult, registry, labels, where: str, row: dict, temp
     row = {str(k).strip().lower(): ("" if v is None else str(v).strip()) for k, v in row.items() if k is not None}
     label = next((row[c] for c in LEAN_COLUMNS if row.get(c)), "")
     lean = labels.get(" ".join(label.casefold().split()))
-    if not label:
-        return result.bad.append(f"{where}: no lean (columns {', '.join(LEAN_COLUMNS)})")
-    if lean is None:
-        return result.bad.append(f"{where}: label {label!r} is not a lean; add --map '{label}=LEAN'")
     domain, name, problem = _outlet_of(row, registry)
+    if not label or lean is None:
+        result.bad.append(f"{where}: " + (f"label {label!r} is not a lean; add --map '{label}=LEAN'" if label
+                                          else f"no lean (columns {', '.join(LEAN_COLUMNS)})"))
+        return
     if problem:
-        return (result.unmatched if problem.startswith("name") else result.bad).append(f"{where}: {problem}")
+        (result.unmatched if problem.startswith("name") else result.bad).append(f"{where}: {problem}")
+        return
     result.matched += domain in registry.outlets and domain not in result.entries
     entry = result.entries.setdefault(domain, UserOutlet(domain, name if domain not in registry.outlets else ""))
     entry.ratings = merged(entry.ratings, [Rating(template.rater, lean, template.as_of, row.get("rating_url", ""))])

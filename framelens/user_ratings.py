@@ -65,7 +65,8 @@ def merge_user_ratings(registry, entries: dict[str, UserOutlet]) -> None:
         domain = registry.domain_for(entry.domain)
         outlet = registry.outlets.get(domain)
         if outlet is None:
-            registry.add(Outlet(domain=entry.domain, name=entry.name or entry.domain, ratings=list(entry.ratings)))
+            registry.add(Outlet(domain=entry.domain, name=entry.name or entry.domain, ratings=list(entry.ratings),
+                                user_only=True))
             continue
         outlet.ratings = merged(outlet.ratings, entry.ratings)
         outlet.refresh_lean()

@@ -11,6 +11,7 @@ import pytest
 
 from framelens.__main__ import main
 from framelens.outlets import load_outlets
+from framelens.outlets_cli import describe
 from framelens.store import Store
 from framelens.user_ratings import load_user_ratings
 
@@ -54,6 +55,7 @@ def test_import_ratings_keeps_good_rows_and_names_each_bad_one(tmp_path, ratings
     nyt = registry.lookup("nytimes.com")
     assert any((r.rater, r.lean, r.as_of) == ("Desk", "lean-left", "2025-01-31") for r in nyt.ratings)
     assert registry.lookup("fictional-daily.example").lean == "lean-right"
+    assert "fictional-daily.example: in your ratings file only" in "\n".join(describe(registry, "fictional-daily.example"))
 
 
 def test_reimporting_replaces_the_same_raters_rating_and_json_works(tmp_path, ratings_file, capsys):
@@ -100,7 +102,7 @@ def test_db_option_refreshes_the_databases_outlets(tmp_path, ratings_file, capsy
 def test_show_explains_the_mapping_and_every_rating(ratings_file):
     out = subprocess.run([sys.executable, "-m", "framelens", "outlets", "show", "https://edition.cnn.com/x"],
                          capture_output=True, text=True, check=True).stdout
-    assert out.startswith("edition.cnn.com: a subdomain of cnn.com")
+    assert out.startswith("edition.cnn.com: a subdomain of cnn.com (registered)")
     assert "AllSides" in out and "as of 2024" in out and "Media Bias/Fact Check" in out
     assert "consensus:" in out
     out = subprocess.run([sys.executable, "-m", "framelens", "outlets", "show", "nowhere-news.example"],
