@@ -19,6 +19,7 @@ from framelens.stories import list_stories
 
 from ._ui import esc
 
+CONSENSUS_LABEL = "Consensus of raters"
 SYNDICATION_LABELS = {"include": "Count every copy", "exclude": "Originals only",
                       "deweight": "De-weight copies (1/group)"}
 
@@ -65,7 +66,8 @@ def pick_filters(data: q.StoryData | None) -> q.Filters:
         return q.Filters()
     sb = st.sidebar
     sb.markdown("**Filters**")
-    leans = sb.multiselect("Outlet lean", q.leans_present(data), key="lean", bind="query-params",
+    rater = pick_rater(data)
+    leans = sb.multiselect("Outlet lean", q.leans_present(data, rater), key="lean", bind="query-params",
                            placeholder="All leans")
     kinds = sb.multiselect("Outlet kind", sorted(set(arts["kind"])), key="kind", bind="query-params",
                            placeholder="All kinds")
@@ -78,7 +80,19 @@ def pick_filters(data: q.StoryData | None) -> q.Filters:
                          "or let each copy count 1/group size.")
     start, end = _date_range(arts)
     return q.Filters(start=start, end=end, leans=tuple(leans), kinds=tuple(kinds), languages=tuple(langs),
-                     syndication=synd or "include")
+                     syndication=synd or "include", rater=rater)
+
+
+def pick_rater(data: q.StoryData) -> str:
+    """Whose ratings give the lean: the consensus (default) or one rater; '' is the consensus."""
+    options = [CONSENSUS_LABEL, *data.raters]
+    if st.query_params.get("rater") not in (None, *options):  # a link naming a rater this story lacks
+        st.query_params.pop("rater")
+    picked = st.sidebar.selectbox(
+        "Lean ratings by", options, key="rater", bind="query-params",
+        help="Outlets' leans are dated ratings from named raters. The consensus takes each rater's "
+             "newest rating and their median lean (framelens/ratings.py); an outlet no rater rates is Unrated.")
+    return "" if picked in (None, CONSENSUS_LABEL) else picked
 
 
 def _date_range(arts) -> tuple[dt.date | None, dt.date | None]:

@@ -35,10 +35,21 @@ _ui.show_chart(ctx, _cache.figure("articles_by_outlet", *args), "articles_by_out
 st.caption("Hatched bars are syndicated copies (wire stories and rewrites). Choose *De-weight copies* "
            "in the sidebar to count each group of copies once.")
 
+unrated = _cache.table("unrated_reasons", *args)
+if not unrated.empty:
+    n = int(unrated["articles"].sum())
+    st.subheader("Unrated articles")
+    st.markdown(f"**{n} of {len(articles)}** articles have no lean"
+                + (f" from {_ui.esc(ctx.filters.rater, 80)}" if ctx.filters.rater else "") + ", because:")
+    _ui.show_table(ctx, unrated, "unrated_reasons")
+    st.caption("Add a rater's table or your newsroom's own ratings with `python -m framelens outlets "
+               "import-ratings FILE --rater NAME --as-of DATE --db DATABASE` (see `python -m framelens outlets "
+               "show DOMAIN` for what is known about an outlet); unknown domains go into data/outlets.yaml.")
+
 st.subheader("Articles")
 if _ui.require_rows(articles):
-    shown = articles[["published", "outlet", "lean", "kind", "title", "url", "language", "syndication_group",
-                      "primary_frame", "stance"]]
+    shown = articles[["published", "outlet", "lean", "lean_rater", "lean_as_of", "kind", "found_on", "title", "url",
+                      "language", "syndication_group", "primary_frame", "stance"]]
     _ui.show_table(ctx, shown, "articles", height=420)
 
 st.subheader("Sources and collection health")

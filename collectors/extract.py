@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from .charset import decode_html
+from .credit import provider_names
 
 log = logging.getLogger("framelens.extract")
 warnings.filterwarnings("ignore", message="nltk is not installed")  # newspaper's NLP is not used
@@ -43,6 +44,7 @@ class Extracted:
     language: str = ""
     extractor: str = ""  # trafilatura | newspaper | '' when nothing was found
     flags: list[str] = field(default_factory=list)  # future_date, impossible_date, short_text, ...
+    providers: list[str] = field(default_factory=list)  # outlets the page credits (collectors.credit)
 
 
 class ExtractionError(RuntimeError):
@@ -98,7 +100,7 @@ def _finish(found: _Found, markup: str) -> Extracted:
         flags.append("short_text")
     return Extracted(title=title, text=text, published=published, authors=_authors(found.authors),
                      language=detect_language(text), extractor=found.name if text else "",
-                     flags=flags + date_flags)
+                     flags=flags + date_flags, providers=provider_names(markup))
 
 
 def _trafilatura(markup: str, url: str) -> _Found:

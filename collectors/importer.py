@@ -282,6 +282,7 @@ def _fill_from_html(record: ArticleRecord, html: str, url: str) -> None:
     record.title = record.title or found.title
     record.published = record.published or found.published
     record.authors = found.authors
+    record.providers = found.providers
     record.language = record.language or found.language
     record.extractor = found.extractor
     record.flags.extend(found.flags)

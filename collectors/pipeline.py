@@ -16,6 +16,7 @@ from framelens.records import ROLES, ArticleRecord, FetchOutcome
 from framelens.stories import Story
 from framelens.store import Store
 
+from .credit import credited_outlet, provider_names
 from .normalize import canonical_url
 
 MIN_TEXT_CHARS = 1
@@ -71,9 +72,25 @@ def prepare(rec: ArticleRecord, story: Story, registry: OutletRegistry, html: st
         return prepared, "no text"
     if not rec.credit:
         rec.credit = capture_credit(rec.text)
+    prepared.outlet = credit_provider(rec, registry, prepared.outlet)
     if check_relevance and rec.role == "article" and not story.relevance.accepts(f"{rec.title}\n{rec.text}"):
         return prepared, "irrelevant: does not pass the story's relevance rule"
     return prepared, ""
+
+
+def credit_provider(rec: ArticleRecord, registry: OutletRegistry, outlet: str) -> str:
+    """The outlet an aggregator's page credits, when the registry knows it (the aggregator is
+    kept in `rec.found_on`); any other outlet stays as it is: a newspaper running wire copy
+    is still that newspaper's coverage."""
+    known = registry.outlets.get(outlet)
+    if known is None or known.kind != "aggregator":
+        return outlet
+    names = list(rec.providers) + provider_names(text=rec.text, credit=rec.credit)
+    provider = credited_outlet(registry, outlet, names)
+    if not provider:
+        return outlet
+    rec.found_on = outlet
+    return provider
 
 
 def capture_credit(text: str) -> str:

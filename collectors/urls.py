@@ -247,7 +247,7 @@ class ArticleFetcher:
             url=url, text=found.text or "", title=found.title or cand.title, source=cand.source,
             published=found.published or cand.published, role=cand.role, outlet=cand.outlet,
             language=found.language or "", authors=list(found.authors or []), extractor=found.extractor or "",
-            archive_url=archive_url, flags=list(found.flags or []))
+            archive_url=archive_url, flags=list(found.flags or []), providers=list(found.providers or []))
         return Fetched(cand, record=record, html=html)
 
     def _from_archive(self, cand: Candidate) -> Fetched | None:

@@ -17,11 +17,12 @@ from typing import Iterable
 from urllib.parse import urlsplit
 
 from . import settings
+from .ratings import LEANS, Rating, check_as_of, effective_lean
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
-LEANS = ("left", "lean-left", "center", "lean-right", "right", "unrated")
 KINDS = ("wire", "national", "regional", "local", "tech", "legal", "opinion", "aggregator", "foreign")
-OUTLET_KEYS = {"name", "lean", "kind", "country", "feeds", "lean_source", "demo", "aliases", "notes"}
+OUTLET_KEYS = {"name", "lean", "kind", "country", "feeds", "lean_source", "ratings", "demo", "aliases", "notes"}
+RATING_KEYS = {"rater", "lean", "as_of", "url"}
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$")
 
 # Two-label public suffixes common in news domains, so bbc.co.uk is one outlet, not co.uk.
@@ -42,11 +43,26 @@ class Outlet:
     demo: bool = False
     aliases: list[str] = field(default_factory=list)
     notes: str = ""
+    ratings: list[Rating] = field(default_factory=list)
+    user_only: bool = False  # known only from the user ratings file, not from the registry
+
+    def __post_init__(self):
+        # A bare `lean` (with its `lean_source`) is shorthand for one undated rating; with
+        # ratings, `lean` and `lean_source` are the consensus and the raters it rests on.
+        if not self.ratings and self.lean not in ("unrated", ""):
+            self.ratings = [Rating(self.lean_source or "unnamed rater", self.lean)]
+        self.refresh_lean()
+
+    def refresh_lean(self) -> None:
+        """Recompute `lean`/`lean_source` (the consensus) after `ratings` changed."""
+        verdict = effective_lean(self.ratings)
+        self.lean, self.lean_source = verdict.lean, verdict.rater
 
     def row(self) -> dict:
         """The store's outlets-table row."""
         return {"domain": self.domain, "name": self.name, "lean": self.lean, "kind": self.kind,
-                "country": self.country, "lean_source": self.lean_source, "demo": self.demo}
+                "country": self.country, "lean_source": self.lean_source, "demo": self.demo,
+                "ratings": [r.as_dict() for r in self.ratings]}
 
 
 def host_of(url: str) -> str:
@@ -84,12 +100,33 @@ class OutletRegistry:
     def __init__(self, outlets: Iterable[Outlet]):
         self.outlets: dict[str, Outlet] = {}
         self._alias: dict[str, str] = {}
+        self._by_name: dict[str, str] = {}
+        self._by_key: dict[str, str] | None = None  # built when first needed
         for outlet in outlets:
-            self.outlets[outlet.domain] = outlet
-            for alias in outlet.aliases:
-                self._alias[alias] = outlet.domain
+            self.add(outlet)
 
-        self._by_name = {" ".join(o.name.casefold().split()): o.domain for o in self.outlets.values() if o.name}
+    def add(self, outlet: Outlet) -> None:
+        """Register an outlet (replacing one of the same domain)."""
+        self.outlets[outlet.domain] = outlet
+        for alias in outlet.aliases:
+            self._alias[alias] = outlet.domain
+        if outlet.name:
+            self._by_name.setdefault(" ".join(outlet.name.casefold().split()), outlet.domain)
+        self._by_key = None
+
+    def domain_by_credit(self, name: str) -> str:
+        """The domain a credit line's name stands for: a registered outlet's name, else the
+        same letters as a registered domain's first label ('Deadline' -> deadline.com), or ''."""
+        key = name_key(name)
+        if len(key) < 3:
+            return ""
+        if self._by_key is None:
+            self._by_key = _credit_index(self.outlets.values())
+        return self.domain_by_name(name) or self._by_key.get(key, "")
+
+    def domain_by_name(self, name: str) -> str:
+        """The domain of the registered outlet with this name (any case, spacing), or ''."""
+        return self._by_name.get(" ".join((name or "").casefold().split()), "")
 
     def __len__(self) -> int:
         return len(self.outlets)
@@ -101,7 +138,7 @@ class OutletRegistry:
         value = " ".join((outlet or "").split())
         if value and " " not in value and "." in value:
             return self.domain_for(value)
-        return self._by_name.get(value.casefold()) or self.domain_for(url)
+        return self.domain_by_name(value) or self.domain_for(url)
 
     def domain_for(self, url_or_host: str) -> str:
         """The registered outlet domain for a URL or host; unknown hosts give their registered domain."""
@@ -121,8 +158,28 @@ class OutletRegistry:
         return self.outlets.get(domain) or Outlet(domain=domain or "unknown", name=domain or "unknown")
 
 
-def load_outlets(paths: Iterable[Path] | None = None) -> OutletRegistry:
-    """Load and validate the registry files that exist; raise ConfigError listing every problem."""
+def name_key(name: str) -> str:
+    """A name as lower-case letters and digits without a leading 'the' ('The Daily-Example' -> dailyexample)."""
+    return re.sub(r"[^a-z0-9]", "", (name or "").casefold().replace("&", "and")).removeprefix("the")
+
+
+def _credit_index(outlets: Iterable[Outlet]) -> dict[str, str]:
+    """Name keys and first-label keys -> domain; a key two outlets share is left out."""
+    seen: dict[str, set[str]] = {}
+    for o in outlets:
+        for key in {name_key(o.name), name_key(o.domain.split(".")[0])}:
+            seen.setdefault(key, set()).add(o.domain)
+    return {k: next(iter(ds)) for k, ds in seen.items() if len(ds) == 1 and len(k) >= 3}
+
+
+def load_outlets(paths: Iterable[Path] | None = None, ratings_file: Path | None = None) -> OutletRegistry:
+    """Load and validate the registry files that exist, plus the user ratings file (the
+    FRAMELENS_RATINGS_FILE setting when `paths` is not given); raise ConfigError listing
+    every problem."""
+    from .user_ratings import load_user_ratings, merge_user_ratings
+
+    if ratings_file is None and paths is None:
+        ratings_file = settings.ratings_file()
     paths = [Path(p) for p in (paths or settings.OUTLETS_FILES)]
     found: list[Outlet] = []
     errors: list[str] = []
@@ -135,7 +192,10 @@ def load_outlets(paths: Iterable[Path] | None = None) -> OutletRegistry:
             errors.extend(exc.problems)
     if errors:
         raise ConfigError(errors)
-    return OutletRegistry(found)
+    registry = OutletRegistry(found)
+    if ratings_file is not None and Path(ratings_file).exists():
+        merge_user_ratings(registry, load_user_ratings(Path(ratings_file)))
+    return registry
 
 
 @lru_cache(maxsize=4)
@@ -158,16 +218,12 @@ def _outlet(p: Problems, domain: str, spec) -> Outlet | None:
     path = f"outlets.{domain}"
     if not DOMAIN_RE.match(domain) or domain.startswith("www."):
         p.add(path, f"'{domain}' is not a lower-case domain without 'www.'")
-    if not expect(p, path, spec, dict, "a mapping with name, lean and kind"):
+    if not expect(p, path, spec, dict, "a mapping with name and kind"):
         return None
-    check_keys(p, path, spec, OUTLET_KEYS, {"name", "lean", "kind"})
-    lean, kind = spec.get("lean", "unrated"), spec.get("kind", "national")
-    if lean not in LEANS:
-        p.add(f"{path}.lean", f"'{lean}' is not one of {', '.join(LEANS)}")
+    check_keys(p, path, spec, OUTLET_KEYS, {"name", "kind"})
+    kind = spec.get("kind", "national")
     if kind not in KINDS:
         p.add(f"{path}.kind", f"'{kind}' is not one of {', '.join(KINDS)}")
-    if lean not in ("unrated", None) and not spec.get("lean_source"):
-        p.add(f"{path}.lean_source", "a rated lean needs the source of the rating")
     demo = spec.get("demo", False)
     if demo and not domain.endswith(".example"):
         p.add(f"{path}.demo", "demo outlets must use a fictional .example domain")
@@ -175,8 +231,44 @@ def _outlet(p: Problems, domain: str, spec) -> Outlet | None:
     for i, feed in enumerate(feeds):
         if not re.match(r"^https?://", feed):
             p.add(f"{path}.feeds[{i}]", f"expected an http(s) URL, got {feed!r}")
-    return Outlet(domain=domain, name=str(spec.get("name", domain)), lean=str(lean), kind=str(kind),
-                  country=str(spec.get("country", "")), feeds=feeds,
-                  lean_source=str(spec.get("lean_source", "")), demo=bool(demo),
+    return Outlet(domain=domain, name=str(spec.get("name", domain)), kind=str(kind),
+                  country=str(spec.get("country", "")), feeds=feeds, demo=bool(demo),
                   aliases=string_list(p, f"{path}.aliases", spec.get("aliases")),
-                  notes=str(spec.get("notes", "")))
+                  notes=str(spec.get("notes", "")), ratings=_outlet_ratings(p, path, spec))
+
+
+def _outlet_ratings(p: Problems, path: str, spec: dict) -> list[Rating]:
+    """`ratings:`, or the shorthand `lean:` + `lean_source:` (one undated rating)."""
+    if "ratings" in spec:
+        if spec.get("lean") not in (None, "unrated"):
+            p.add(f"{path}.lean", "give either `lean` (with `lean_source`) or `ratings`, not both")
+        return parse_ratings(p, f"{path}.ratings", spec["ratings"])
+    lean = spec.get("lean", "unrated")
+    if lean not in LEANS:
+        p.add(f"{path}.lean", f"'{lean}' is not one of {', '.join(LEANS)}")
+        return []
+    if lean == "unrated":
+        return []
+    if not spec.get("lean_source"):
+        p.add(f"{path}.lean_source", "a rated lean needs the source of the rating")
+    return [Rating(str(spec.get("lean_source") or "unnamed rater"), lean)]
+
+
+def parse_ratings(p: Problems, path: str, value) -> list[Rating]:
+    """A list of `{rater, lean, as_of, url}` mappings; every bad one is reported by index."""
+    if not expect(p, path, value if value is not None else [], list, "a list of ratings"):
+        return []
+    out = []
+    for i, item in enumerate(value or []):
+        where = f"{path}[{i}]"
+        if not expect(p, where, item, dict, "a mapping with rater, lean and as_of"):
+            continue
+        check_keys(p, where, item, RATING_KEYS, {"rater", "lean", "as_of"})
+        rater, lean, as_of = str(item.get("rater") or "").strip(), item.get("lean"), str(item.get("as_of") or "")
+        problem = ("the rater needs a name" if not rater else
+                   f"lean '{lean}' is not one of {', '.join(LEANS)}" if lean not in LEANS else check_as_of(as_of))
+        if problem:
+            p.add(where, problem)
+            continue
+        out.append(Rating(rater, lean, as_of, str(item.get("url") or "")))
+    return out

@@ -26,6 +26,8 @@ class ArticleRecord:
     extractor: str = ""
     archive_url: str = ""  # the web-archive copy the text came from, if any
     credit: str = ""  # wire credit line such as "(AP)"
+    providers: list[str] = field(default_factory=list)  # outlets the page's metadata credits (JSON-LD, og:site_name)
+    found_on: str = ""  # the aggregator's domain when the article is credited to its provider
     flags: list[str] = field(default_factory=list)  # e.g. "future_date"
 
     @property

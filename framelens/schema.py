@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 md = sa.MetaData()
 
@@ -27,6 +27,9 @@ outlets = sa.Table(
     sa.Column("country", sa.String(8), nullable=False, server_default=""),
     sa.Column("lean_source", sa.Text, nullable=False, server_default=""),
     sa.Column("demo", sa.Boolean, nullable=False, server_default=sa.false()),
+    # Every rating of the outlet, [{rater, lean, as_of, url}]: the reader's choice of rater
+    # picks among them; `lean`/`lean_source` hold the consensus. (version 4)
+    sa.Column("ratings", sa.JSON),
 )
 
 runs = sa.Table(
@@ -63,6 +66,9 @@ articles = sa.Table(
     sa.Column("archive_url", sa.Text, nullable=False, server_default=""),
     sa.Column("credit", sa.Text, nullable=False, server_default=""),
     sa.Column("flags", sa.Text, nullable=False, server_default=""),
+    # The aggregator whose page the article was found on when `domain` credits the outlet
+    # that wrote it (a Reuters story on news.yahoo.com: domain reuters.com, found_on yahoo.com). (version 4)
+    sa.Column("found_on", sa.String(255), nullable=False, server_default=""),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
     sa.UniqueConstraint("story_id", "canonical_url", name="uq_article_story_url"),
     sa.Index("ix_articles_story_hash", "story_id", "content_hash"),
@@ -136,8 +142,17 @@ def _to_version_3(conn) -> None:
     derived.create(conn)
 
 
+def _to_version_4(conn) -> None:
+    for table, column in ((outlets, "ratings"), (articles, "found_on")):
+        col = table.c[column]
+        ddl = f"ALTER TABLE {table.name} ADD COLUMN {column} {col.type.compile(dialect=conn.dialect)}"
+        if col.server_default is not None:
+            ddl += f" NOT NULL DEFAULT '{col.server_default.arg}'"
+        conn.execute(sa.text(ddl))
+
+
 # version -> function(connection) that upgrades a database from version-1 to version.
-MIGRATIONS: dict[int, callable] = {2: _to_version_2, 3: _to_version_3}
+MIGRATIONS: dict[int, callable] = {2: _to_version_2, 3: _to_version_3, 4: _to_version_4}
 
 
 class SchemaError(RuntimeError):

@@ -52,6 +52,10 @@ SETTINGS = {
         Setting("FRAMELENS_MAX_BYTES", str(10 * 1024 * 1024), "cap on a decompressed response body, in bytes"),
         Setting("FRAMELENS_TIMEOUT", "30", "total deadline for one request, in seconds"),
         Setting("FRAMELENS_LOCK_DIR", "", "folder for the collector run lock files (default: next to the database, or the temp dir)"),
+        Setting("FRAMELENS_RATINGS_FILE", "",
+                "your own outlet ratings (a newsroom's, another rater's), written by `python -m framelens outlets "
+                "import-ratings` and read with data/outlets.yaml (default: $XDG_CONFIG_HOME/framelens/ratings.yaml, "
+                "else ~/.config/framelens/ratings.yaml)"),
         Setting("FRAMELENS_CHROMIUM", "", "path to a Chromium/Chrome binary for static chart export (default: found on PATH)"),
     ]
 }
@@ -88,6 +92,14 @@ def cache_dir() -> str:
 
             base = tempfile.gettempdir()
     return str(Path(base) / "framelens")
+
+
+def ratings_file() -> Path:
+    """The user ratings file (FRAMELENS_RATINGS_FILE, else in the user's config folder)."""
+    if get("FRAMELENS_RATINGS_FILE"):
+        return Path(get("FRAMELENS_RATINGS_FILE")).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "framelens" / "ratings.yaml"
 
 
 def model_path() -> str:

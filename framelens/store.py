@@ -107,7 +107,7 @@ class Store:
 
     def upsert_outlets(self, rows: Iterable[dict]) -> int:
         """Insert or update outlet rows (dicts with the outlets table's columns)."""
-        rows = [{k: clean_name(v) if isinstance(v, str) else v for k, v in clean_json(dict(r)).items()}
+        rows = [{k: clean_name(v) if isinstance(v, str) else v for k, v in clean_json({"ratings": [], **r}).items()}
                 for r in rows]
         if not rows:
             return 0
@@ -167,6 +167,7 @@ class Store:
             "archive_url": strip_userinfo(clean_text(rec.archive_url)),
             "credit": clean_name(clean_text(rec.credit)),
             "flags": ",".join(rec.flags),
+            "found_on": clean_name(clean_text(rec.found_on)) if rec.found_on else rec.found_on,
             "run_id": run_id,
         }
 

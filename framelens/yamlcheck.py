@@ -69,8 +69,7 @@ def load_yaml(path: Path) -> tuple[Any, Problems]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node, data = _compose_and_construct(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
@@ -78,6 +77,21 @@ def load_yaml(path: Path) -> tuple[Any, Problems]:
     if node is not None:
         _node_lines(node, "", problems.lines)
     return data, problems
+
+
+# libyaml when it is there: the outlet registry is thousands of lines.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _compose_and_construct(text: str) -> tuple[Any, Any]:
+    """Parse once: the node tree (for line numbers) and the data built from it."""
+    loader = _LOADER(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    finally:
+        loader.dispose()
+    return node, data
 
 
 def check_keys(problems: Problems, path: str, mapping: dict, allowed: set[str], required: set[str] = frozenset()) -> None:

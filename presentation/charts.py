@@ -123,6 +123,14 @@ def lean_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
     return _layout(fig, title, barmode="stack", yaxis_title="articles", height=380)
 
 
+def _rated_by(part: pd.DataFrame) -> list[str]:
+    """Hover lines naming whose rating the lean is, and as of when (escaped)."""
+    if "lean_rater" not in part:
+        return [""] * len(part)
+    return [f"<br>{escape(lean_label(lean))}: {escape(str(r))}" + (f", as of {escape(str(d))}" if d else "")
+            if r else "" for lean, r, d in zip(part["lean"], part["lean_rater"], part["lean_as_of"])]
+
+
 def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
     """Articles per outlet, coloured by lean, copies hatched."""
     title = "Articles by outlet"
@@ -132,13 +140,14 @@ def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
     fig = go.Figure()
     for lean in _lean_order(counts["lean"]):
         part = counts[counts["lean"] == lean]
-        y = labels[part.index]
+        y, rated = labels[part.index], _rated_by(part)
         if weighted:
-            fig.add_bar(y=y, x=part["weighted"], orientation="h", marker_color=lean_color(lean),
-                        name=lean_label(lean), hovertemplate="%{y}: %{x:.1f} weighted<extra></extra>")
+            fig.add_bar(y=y, x=part["weighted"], orientation="h", marker_color=lean_color(lean), customdata=rated,
+                        name=lean_label(lean), hovertemplate="%{y}: %{x:.1f} weighted%{customdata}<extra></extra>")
             continue
-        fig.add_bar(y=y, x=part["independent"], orientation="h", marker_color=lean_color(lean),
-                    name=lean_label(lean), legendgroup=lean, hovertemplate="%{y}: %{x} independent<extra></extra>")
+        fig.add_bar(y=y, x=part["independent"], orientation="h", marker_color=lean_color(lean), customdata=rated,
+                    name=lean_label(lean), legendgroup=lean,
+                    hovertemplate="%{y}: %{x} independent%{customdata}<extra></extra>")
         if part["copies"].sum():
             fig.add_bar(y=y, x=part["copies"], orientation="h", legendgroup=lean, showlegend=False,
                         marker=dict(color=lean_color(lean), pattern_shape="/"),

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from framelens.outlets import default_registry
+from framelens.ratings import effective_lean, ratings_of_row
 from framelens.stories import Story
 from framelens.store import Store
 
@@ -36,8 +37,10 @@ def article_records(store: Store, story: Story) -> list[dict]:
 
 
 def _record(row: dict, outlet: dict, p: dict) -> dict:
+    verdict = effective_lean(ratings_of_row(outlet))
     return {
-        "url": row["url"], "outlet": outlet["name"], "domain": row["domain"], "lean": outlet["lean"],
+        "url": row["url"], "outlet": outlet["name"], "domain": row["domain"], "lean": verdict.lean,
+        "lean_rater": verdict.rater, "lean_as_of": verdict.as_of, "found_on": row.get("found_on") or "",
         "title": row["title"], "published": row["published"].isoformat() if row["published"] else None,
         "language": p.get("language") or row["language"], "role": row["role"],
         "features": p.get("features", {}), "frame": _frame(p.get("frame")), "stance": _stance(p.get("stance")),

@@ -170,12 +170,22 @@ def _provenance_html(data: q.StoryData, f: q.Filters) -> str:
              ("articles in this report", len(q.select_articles(data, f))),
              ("extractors", ", ".join(f"{k}: {v}" for k, v in (prov.get("extractors") or {}).items())),
              ("filters", _describe_filters(f)),
+             ("leans", _describe_raters(data, f)),
              ("report generated", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))]
     rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{_cell(v)}</td></tr>" for k, v in items)
     hashes = prov.get("content_hashes") or {}
     hash_rows = "".join(f"<tr><td>{_cell(k)}</td><td>{_cell(v)}</td></tr>" for k, v in hashes.items())
     return (f"<table>{rows}</table><details><summary>Content hashes of the {len(hashes)} analysed articles "
             f"(article id → sha256 of the text)</summary><table>{hash_rows}</table></details>")
+
+
+def _describe_raters(data: q.StoryData, f: q.Filters) -> str:
+    """Whose ratings the report's leans are, and how many articles each rests on."""
+    sel = q.select_articles(data, f)
+    rule = f"ratings by {f.rater}" if f.rater else "consensus of each rater's newest rating (median lean)"
+    used = sel.loc[sel["lean"] != "unrated", ["lean_rater", "lean_as_of"]].value_counts()
+    parts = [f"{rater} as of {as_of or 'undated'}: {n}" for (rater, as_of), n in used.items()]
+    return f"{rule}; {(sel['lean'] == 'unrated').sum()} unrated" + ("; " + "; ".join(parts) if parts else "")
 
 
 def _describe_filters(f: q.Filters) -> str:

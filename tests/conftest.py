@@ -17,6 +17,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 if not os.environ.get("FRAMELENS_CACHE_DIR"):  # the ONNX export: made once per test session, not in ~/.cache
     os.environ["FRAMELENS_CACHE_DIR"] = tempfile.mkdtemp(prefix="framelens-test-cache-")
     atexit.register(shutil.rmtree, os.environ["FRAMELENS_CACHE_DIR"], True)
+# A developer's own ratings file must not change what the tests see.
+os.environ["FRAMELENS_RATINGS_FILE"] = os.path.join(tempfile.gettempdir(), "framelens-tests-no-ratings.yaml")
 
 from framelens.outlets import Outlet, OutletRegistry  # noqa: E402
 from framelens.stories import load_story  # noqa: E402

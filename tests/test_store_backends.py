@@ -208,13 +208,15 @@ def test_old_schema_is_upgraded_once(any_db, monkeypatch):
 
 
 def test_a_version_1_database_gains_url_aliases_and_keeps_its_articles(any_db):
-    """The real upgrades 1 -> 2 -> 3: a database as framelens 1 wrote it (no url_aliases,
-    no derived table)."""
+    """The real upgrades 1 -> 2 -> 3 -> 4: a database as framelens 1 wrote it (no url_aliases,
+    no derived table, no outlet ratings, no found_on)."""
     from framelens.store import database_url
 
     engine = sa.create_engine(database_url(any_db))
     with engine.begin() as conn:
         schema.md.create_all(conn, tables=[t for t in schema.md.sorted_tables if t.name not in ("url_aliases", "derived")])
+        conn.exec_driver_sql("ALTER TABLE outlets DROP COLUMN ratings")
+        conn.exec_driver_sql("ALTER TABLE articles DROP COLUMN found_on")
         conn.execute(sa.insert(schema.meta).values(key="schema_version", value="1"))
         conn.execute(sa.insert(schema.articles).values(
             story_id="s", url="https://a.example/x", canonical_url="https://a.example/x", domain="a.example",
@@ -222,10 +224,12 @@ def test_a_version_1_database_gains_url_aliases_and_keeps_its_articles(any_db):
             source="import", content_hash="0" * 64))
     engine.dispose()
     with Store(any_db) as s:
-        assert s.schema_version() == schema.SCHEMA_VERSION == 3
+        assert s.schema_version() == schema.SCHEMA_VERSION == 4
         assert {"url_aliases", "derived"} <= set(sa.inspect(s.engine).get_table_names())
         [row] = s.articles("s")
-        assert row["text"] == "Kept across the upgrade."
+        assert row["text"] == "Kept across the upgrade." and row["found_on"] == ""
+        s.upsert_outlets([{"domain": "a.example", "name": "A", "ratings": [{"rater": "R", "lean": "left"}]}])
+        assert s.outlet_rows()[0]["ratings"] == [{"rater": "R", "lean": "left"}]
         assert not s.has_url("s", "https://proxy.example/r/1")
         s.add_alias("s", "https://proxy.example/r/1", row["id"])
         s.add_alias("s", "https://proxy.example/r/1", row["id"])  # twice: still one

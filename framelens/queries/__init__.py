@@ -14,7 +14,7 @@ copy of a syndicated story counts 1/group size, so a wire story run by twenty si
 from .coverage import (altered_quotes, articles_table, clusters_table, collection_runs, counts_by_lean,
                        counts_by_outlet, fetch_failures, headlines, map_points, merged_term_counts,
                        provenance, quote_passages, quotes_table, source_passages, sources_table, timeline,
-                       word_articles, word_groups, words_filters, words_left_right)
+                       unrated_reasons, word_articles, word_groups, words_filters, words_left_right)
 from .framing import (EVIDENCE_PER_CELL, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, descriptors_by_outlet,
                       feature_evidence, feature_matrix, frames_by_outlet, not_evaluated, omission_matrix,
                       one_sided_items, prevalence_by_lean, primary_frames_by_lean, stance_by_lean)
@@ -31,5 +31,5 @@ __all__ = [
     "merged_term_counts", "not_evaluated", "omission_matrix", "one_sided_items", "prevalence_by_lean",
     "primary_frames_by_lean", "provenance", "quote_passages", "quotes_table", "results_stamp",
     "select_articles", "source_passages", "sources_table", "stance_by_lean", "story_info", "timeline",
-    "word_articles", "word_groups", "words_filters", "words_left_right",
+    "unrated_reasons", "word_articles", "word_groups", "words_filters", "words_left_right",
 ]

@@ -13,9 +13,41 @@ from .model import (FIDELITY_ORDER, LEAN_ORDER, Filters, StoryData, _lean_sort, 
 def articles_table(data: StoryData, f: Filters) -> pd.DataFrame:
     """One row per selected article, newest first, for the article list and export."""
     sel = select_articles(data, f)
-    cols = ["id", "published", "outlet", "domain", "lean", "kind", "title", "url", "language",
+    cols = ["id", "published", "outlet", "domain", "lean", "lean_rater", "lean_as_of", "found_on", "kind", "title",
+            "url", "language",
             "syndication_group", "syndication_original", "weight", "primary_frame", "stance", "cluster"]
     return sel[cols].sort_values(["published", "id"], ascending=False, na_position="last").reset_index(drop=True)
+
+
+UNRATED_REASONS = {
+    "unknown": "domain not in the outlet registry",
+    "no_rating": "registered outlet that no rater rates",
+    "aggregator": "aggregator or content-farm page that credits no known outlet (often spun copy)",
+    "other_rater": "rated, but not by the chosen rater",
+}
+
+
+def unrated_reasons(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Why the selected unrated articles have no lean: one row per reason with the article
+    count and the outlets (most articles first)."""
+    sel = select_articles(data, f)
+    sel = sel[sel["lean"] == "unrated"]
+    reason = sel.apply(lambda r: _unrated_reason(data, r), axis=1) if len(sel) else pd.Series([], dtype=str)
+    rows = []
+    for key, part in sel.assign(reason=reason).groupby("reason", sort=False):
+        outlets = part["domain"].value_counts()
+        rows.append({"reason": UNRATED_REASONS[key], "articles": len(part),
+                     "outlets": ", ".join(f"{d} ({n})" if n > 1 else d for d, n in outlets.items())})
+    out = pd.DataFrame(rows, columns=["reason", "articles", "outlets"])
+    return out.sort_values("articles", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _unrated_reason(data: StoryData, row) -> str:
+    if row["domain"] not in data.ratings:
+        return "unknown"
+    if data.ratings[row["domain"]]:
+        return "other_rater"
+    return "aggregator" if row["kind"] == "aggregator" else "no_rating"
 
 
 def _count_columns(sel: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -32,7 +64,7 @@ def counts_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
 
 
 def counts_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
-    out = _count_columns(select_articles(data, f), ["outlet", "domain", "lean", "kind"])
+    out = _count_columns(select_articles(data, f), ["outlet", "domain", "lean", "kind", "lean_rater", "lean_as_of"])
     return _lean_sort(out.assign(_neg=-out["articles"]), ["_neg", "outlet"]).drop(columns="_neg")
 
 
@@ -148,10 +180,10 @@ def words_filters(f: Filters) -> Filters | None:
     """The filters that narrow the Words page, or None when none does (the analysis's own
     counts then serve). Word counts always take each syndicated story once, so the
     syndication choice alone changes nothing."""
-    if not (f.start or f.end or f.leans or f.kinds or f.languages):
+    if not (f.start or f.end or f.leans or f.kinds or f.languages or f.rater):
         return None
     return Filters(start=f.start, end=f.end, leans=f.leans, kinds=f.kinds, languages=f.languages,
-                   syndication="exclude")
+                   syndication="exclude", rater=f.rater)
 
 
 def word_articles(store: Store, data: StoryData, f: Filters) -> list[dict]:

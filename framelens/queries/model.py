@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..ratings import CONSENSUS, Rating, effective_lean, raters_of, ratings_of_row
 from ..store import Store
 from ..stories import ConfigError, Story, load_story
 
@@ -27,11 +28,12 @@ class Filters:
     kinds: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     syndication: str = "include"  # include | exclude (originals only) | deweight (1/group size)
+    rater: str = CONSENSUS  # whose ratings give the lean; '' is the consensus rule (framelens.ratings)
 
     def key(self) -> tuple:
-        """A hashable, order-independent key for caches."""
+        """A hashable, order-independent key for caches (Filters(*key) rebuilds the filters)."""
         return (self.start, self.end, tuple(sorted(self.leans)), tuple(sorted(self.kinds)),
-                tuple(sorted(self.languages)), self.syndication)
+                tuple(sorted(self.languages)), self.syndication, self.rater)
 
 
 @dataclass
@@ -106,6 +108,13 @@ class StoryData:
     descriptors: pd.DataFrame   # article_id, actor, item, evidence
     quotes: pd.DataFrame        # article_id, text, fidelity, source_passage, similarity
     results: dict[str, Any]     # story-level payloads by name
+    ratings: dict[str, list[Rating]] = field(default_factory=dict)  # outlet domain -> its ratings
+
+    @property
+    def raters(self) -> list[str]:
+        """The raters who rate at least one of the story's outlets."""
+        domains = set(self.articles["domain"])
+        return raters_of(r for d, rs in self.ratings.items() if d in domains for r in rs)
 
     @property
     def analysed(self) -> bool:
@@ -114,7 +123,7 @@ class StoryData:
 
 # ---- loading ----------------------------------------------------------------------------
 
-ARTICLE_COLUMNS = ["id", "url", "domain", "outlet", "lean", "kind", "title", "published", "language",
+ARTICLE_COLUMNS = ["id", "url", "domain", "outlet", "lean", "lean_rater", "lean_as_of", "found_on", "kind", "title", "published", "language",
                    "syndication_group", "syndication_original", "group_size", "primary_frame", "stance",
                    "stance_score", "cluster", "x", "y", "evaluated", "analysed", "extractor", "source",
                    "content_hash", "credit"]
@@ -153,14 +162,17 @@ def load_story_data(store: Store, story_id: str, info: StoryInfo | None = None) 
         features=_detector_frame(payloads, "features", with_score=True),
         key_facts=_detector_frame(payloads, "key_facts", with_score=False),
         frames=_frame_scores(payloads), descriptors=_descriptor_frame(payloads),
-        quotes=_quote_frame(payloads), results=store.story_results(story_id))
+        quotes=_quote_frame(payloads), results=store.story_results(story_id),
+        ratings={d: ratings_of_row(o) for d, o in outlets.items()})
 
 
 def _article_row(row: dict, outlet: dict, p: dict) -> dict:
     frame, stance = p.get("frame") or {}, p.get("stance") or {}
+    verdict = effective_lean(ratings_of_row(outlet))
     return {
         "id": row["id"], "url": row["url"], "domain": row["domain"],
-        "outlet": outlet.get("name") or row["domain"], "lean": outlet.get("lean") or "unrated",
+        "outlet": outlet.get("name") or row["domain"], "lean": verdict.lean, "lean_rater": verdict.rater,
+        "lean_as_of": verdict.as_of, "found_on": row.get("found_on") or "",
         "kind": outlet.get("kind") or "unknown", "title": row.get("title") or "",
         "published": row.get("published"),
         "language": p.get("language") or row.get("language") or "unknown",
@@ -226,7 +238,7 @@ def _quote_frame(payloads: dict) -> pd.DataFrame:
 
 def select_articles(data: StoryData, f: Filters) -> pd.DataFrame:
     """The articles that pass the filters, with a `weight` column (1, or 1/group size)."""
-    df = data.articles
+    df = with_rater(data, f.rater)
     keep = pd.Series(True, index=df.index)
     if f.leans:
         keep &= df["lean"].isin(f.leans)
@@ -245,6 +257,18 @@ def select_articles(data: StoryData, f: Filters) -> pd.DataFrame:
     return out
 
 
+def with_rater(data: StoryData, rater: str) -> pd.DataFrame:
+    """The articles with `lean`, `lean_rater` and `lean_as_of` as `rater` gives them (the
+    consensus, as loaded, when rater is '')."""
+    df = data.articles
+    if not rater:
+        return df
+    verdicts = {d: effective_lean(data.ratings.get(d, ()), rater) for d in set(df["domain"])}
+    return df.assign(lean=df["domain"].map(lambda d: verdicts[d].lean),
+                     lean_rater=df["domain"].map(lambda d: verdicts[d].rater),
+                     lean_as_of=df["domain"].map(lambda d: verdicts[d].as_of))
+
+
 def _with_articles(long: pd.DataFrame, sel: pd.DataFrame, cols=("outlet", "domain", "lean", "weight")) -> pd.DataFrame:
     return long.merge(sel[["id", *cols]], left_on="article_id", right_on="id").drop(columns="id")
 
@@ -255,8 +279,8 @@ def _lean_sort(df: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     return df.sort_values(["_rank", *(by or [])], kind="stable").drop(columns="_rank").reset_index(drop=True)
 
 
-def leans_present(data: StoryData) -> list[str]:
-    found = set(data.articles["lean"])
+def leans_present(data: StoryData, rater: str = CONSENSUS) -> list[str]:
+    found = set(with_rater(data, rater)["lean"])
     return [lean for lean in LEAN_ORDER if lean in found] + sorted(found - set(LEAN_ORDER))
 
 
