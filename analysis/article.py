@@ -12,10 +12,11 @@ from typing import Mapping
 
 import numpy as np
 
-from framelens.stories import Detector, Story
+from framelens.stories import Detector, Story, cue_languages, story_in_language
 
 from . import detectors as det
-from .framing import ActorFinder, describe_actors, score_frames, score_stance, sentence_weights
+from .descriptors import ActorFinder, describe_actors
+from .framing import score_frames, score_stance, sentence_weights
 from .voice import author_text, has_quotes
 
 
@@ -89,7 +90,7 @@ class StoryDetectors:
         take = lambda scores: {k: v.take(ids) for k, v in scores.items()}
         weights = sentence_weights(len(s), view.has_title, view.opinion, self.own[ids])
         described = describe_actors(self.finder, self.descriptors,
-                                    {a: take(sc) for a, sc in self.descriptor_scores.items()}, s)
+                                    {a: take(sc) for a, sc in self.descriptor_scores.items()}, s, view.has_title)
         return {
             "features": {m.id: det.answer(self.feature_scores[m.id].take(ids), s).as_dict() for m in self.features},
             "frame": score_frames(take(self.frame_scores), s, weights, self.fallback),
@@ -102,7 +103,7 @@ class StoryDetectors:
         }
 
     def _not_evaluated(self, view: ArticleView) -> dict:
-        """Another language than the story's: nothing is claimed absent, everything is 'not evaluated'."""
+        """A language the story has no cues for: nothing is claimed absent, everything is 'not evaluated'."""
         return {
             "features": {m.id: {"present": None, "score": 0.0, "evidence": []} for m in self.features},
             "frame": {"primary": self.fallback, "scores": {m.id: 0.0 for m in self.frames}, "evidence": []},
@@ -114,8 +115,40 @@ class StoryDetectors:
         }
 
 
+class DetectorsByLanguage:
+    """The story's detectors as each article's language reads them (framelens/story_cues.py).
+
+    Articles in the story's language (or an unknown one) use the story as written; those
+    in a language the story carries cues for use `story_in_language`, scored over a bank
+    of their own sentences. Articles not evaluated get the story's "not evaluated" answer.
+    """
+
+    def __init__(self, story: Story, bank: det.SentenceBank, lookup: Mapping[str, np.ndarray],
+                 views: list[ArticleView], use_prototypes: bool = True,
+                 default_threshold: float = det.DEFAULT_THRESHOLD):
+        self.story, self.cued = story, cue_languages(story)
+        groups: dict[str, list[str]] = {}
+        for v in views:
+            if v.evaluated:
+                groups.setdefault(self.reading_language(v.language), []).extend(v.sentences)
+        dim = bank.vectors.shape[1] if bank.vectors.ndim == 2 and bank.vectors.shape[1] else 1
+        own = lambda lang: bank if set(groups) <= {lang} else det.SentenceBank.from_lookup(groups[lang], lookup, dim)
+        self.base = StoryDetectors(story, own(""), lookup, use_prototypes, default_threshold)
+        self.by_language = {lang: StoryDetectors(story_in_language(story, lang), own(lang), lookup, use_prototypes,
+                                                 default_threshold) for lang in groups if lang}
+
+    def reading_language(self, language: str) -> str:
+        """The cue language an article in `language` is read with ('' = the story's own)."""
+        return language if language in self.cued and language != self.story.language.lower() else ""
+
+    def analyse(self, view: ArticleView) -> dict:
+        """The article's payload fields, read with its language's cues."""
+        lang = self.reading_language(view.language) if view.evaluated else ""
+        return self.by_language.get(lang, self.base).analyse(view)
+
+
 def detectors_for_texts(story: Story, embedder, views: list[ArticleView], use_prototypes: bool = True,
-                        default_threshold: float = det.DEFAULT_THRESHOLD) -> StoryDetectors:
+                        default_threshold: float = det.DEFAULT_THRESHOLD) -> DetectorsByLanguage:
     """Embed the views' sentences and the story's prototypes in one call and build the detectors."""
     sentences = [t for v in views for t in v.sentences]
     texts = list(dict.fromkeys(sentences + det.prototype_texts(story_detectors(story))))
@@ -123,4 +156,4 @@ def detectors_for_texts(story: Story, embedder, views: list[ArticleView], use_pr
     lookup = dict(zip(texts, vectors))
     dim = vectors.shape[1] if len(vectors) else 1
     bank = det.SentenceBank.from_lookup(sentences, lookup, dim)
-    return StoryDetectors(story, bank, lookup, use_prototypes, default_threshold)
+    return DetectorsByLanguage(story, bank, lookup, views, use_prototypes, default_threshold)

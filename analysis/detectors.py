@@ -196,7 +196,35 @@ def _required(items: list, sre) -> frozenset[str] | None:
 
 
 def prototype_texts(detectors: Iterable[Detector]) -> list[str]:
-    return [t for d in detectors for t in d.prototypes + d.negative_prototypes]
+    """Every example sentence of the detectors, their other languages' included."""
+    return [t for d in detectors
+            for t in d.prototypes + d.negative_prototypes
+            + [x for cues in d.languages.values() for x in cues.prototypes + cues.negative_prototypes]]
+
+
+# Words that negate what follows them in a clause, in the languages story files carry cues for
+# (English, French, Italian, Spanish, Portuguese, German).
+NEGATION = re.compile(
+    r"\b(?:not|no|never|nothing|none|neither|nor|without|cannot|isn\W?t|wasn\W?t|doesn\W?t|didn\W?t|hadn\W?t|"
+    r"hasn\W?t|haven\W?t|won\W?t|aren\W?t|weren\W?t|nicht|kein\w*|nie|niemals|ohne|pas|jamais|rien|sans|non|"
+    r"nada|nunca|sin|ni|nem|não|nao|senza|mai|niente|nulla)\b", re.IGNORECASE)
+NEGATION_WORDS = 8          # a negation this many words or fewer before a hit, in its clause, negates it
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]—–]|\s-\s|\b(?:but|however|yet|although|though|while|mais|aber|pero|ma|mas)\b",
+                           re.IGNORECASE)
+
+
+def negated(text: str, start: int) -> bool:
+    """Is the phrase at `start` negated: "is not about free speech", "nothing to do with it"?"""
+    before = text[:start]
+    breaks = list(_CLAUSE_BREAK.finditer(before))
+    clause = before[breaks[-1].end():] if breaks else before
+    words = re.findall(r"[\w'’]+", clause)[-NEGATION_WORDS:]
+    return bool(NEGATION.search(" ".join(words)))
+
+
+def _affirmed(m: "Matcher", text: str) -> bool:
+    """A pattern hit that no negation in its clause cancels."""
+    return any(not negated(text, hit.start()) for p in m.patterns for hit in p.finditer(text))
 
 
 class SentenceBank:
@@ -287,6 +315,8 @@ def score_bank(matchers: list[Matcher], bank: SentenceBank, texts: list[str] | N
                 by_pattern |= _regex_mask(p.search, lowered.texts, where=where)
         else:
             by_pattern = _regex_mask(m.pattern_hit, texts)
+        if m.detector.negation and by_pattern.any():
+            by_pattern &= _regex_mask(lambda t: _affirmed(m, t), texts, where=by_pattern)
         by_proto = (sim >= m.threshold) & (csim >= centred_threshold) & (csim > cneg + NEGATIVE_MARGIN)
         if allow_prototype is not None:
             by_proto &= allow_prototype

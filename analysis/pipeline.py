@@ -24,17 +24,17 @@ from typing import Callable
 import numpy as np
 
 from framelens.outlets import OutletRegistry, default_registry
-from framelens.stories import Story
+from framelens.stories import Story, evaluates
 from framelens.store import Store
 
 from . import detectors as det
 from . import prep
-from .article import ArticleView, StoryDetectors, story_detectors
+from .article import ArticleView, DetectorsByLanguage, story_detectors
 from .language import detect_language
 from .sentences import sentence_key
 from .words import term_bag
 
-ANALYSIS_VERSION = "2.1"
+ANALYSIS_VERSION = "2.2"
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
                          r"blogs?|perspectives?|views?)/", re.I)
 OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective)\s*[:|—–-]", re.I)
@@ -177,7 +177,7 @@ class SentenceStage:
                 doc.language = detect_language(f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}") or \
                     given.split("-")[0].lower()
             doc.payload["language_key"] = key
-            doc.evaluated = not doc.language or doc.language == ctx.story.language.lower()
+            doc.evaluated = evaluates(ctx.story, doc.language)  # the story's language or one it has cues for
             doc.opinion = is_opinion(doc.row)
 
 
@@ -266,9 +266,9 @@ class DetectStage:
         dim = ctx.bank.vectors.shape[1] if ctx.bank is not None and ctx.bank.vectors.ndim == 2 else 1
         bank = ctx.bank if len(fresh) == len(ctx.docs) else \
             det.SentenceBank.from_lookup((s for d, _ in fresh for s in d.sentences), ctx.lookup, dim)
-        detectors = StoryDetectors(ctx.story, bank, ctx.lookup)
-        for i, (doc, key) in enumerate(fresh):
-            view = ArticleView(doc.sentences, doc.has_title, doc.opinion, doc.evaluated, doc.language)
+        views = [ArticleView(doc.sentences, doc.has_title, doc.opinion, doc.evaluated, doc.language) for doc, _ in fresh]
+        detectors = DetectorsByLanguage(ctx.story, bank, ctx.lookup, views)
+        for i, ((doc, key), view) in enumerate(zip(fresh, views)):
             result = detectors.analyse(view)
             doc.payload.update(result)
             doc.payload["detect_fields"], doc.payload["detect_key"] = sorted(result), key

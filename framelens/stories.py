@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
+from .story_cues import Cues, cue_languages, evaluates, parse_actor_languages, parse_detector_languages, \
+    story_in_language
 from .textclean import strip_userinfo
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
@@ -28,9 +30,9 @@ QUERY_KEYS = {"keywords", "gdelt", "gnews", "relevance"}
 RELEVANCE_KEYS = {"all", "any", "none", "min_any"}
 SEED_KEYS = {"url", "outlet", "published", "note"}
 PRIMARY_KEYS = {"url", "path", "title"}
-ACTOR_KEYS = {"label", "aliases"}
+ACTOR_KEYS = {"label", "aliases", "references", "languages"}
 DETECTOR_KEYS = {"id", "label", "description", "statement", "patterns", "exclude_patterns",
-                 "prototypes", "negative_prototypes", "threshold"}
+                 "prototypes", "negative_prototypes", "threshold", "negation", "languages"}
 STANCE_KEYS = {"target", "labels"}
 
 
@@ -47,6 +49,8 @@ class Detector:
     prototypes: list[str] = field(default_factory=list)
     negative_prototypes: list[str] = field(default_factory=list)
     threshold: float | None = None
+    negation: bool = False  # a pattern hit inside a negated clause ("not about free speech") does not count
+    languages: dict[str, Cues] = field(default_factory=dict)  # ISO 639-1 code -> cues for articles in it
 
     def compiled(self) -> list[re.Pattern]:
         return [re.compile(p, re.IGNORECASE) for p in self.patterns]
@@ -100,6 +104,8 @@ class Actor:
     id: str
     label: str
     aliases: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)  # "the platform": the actor, once it has been named
+    languages: dict[str, list[str]] = field(default_factory=dict)  # ISO 639-1 code -> references in it
 
 
 @dataclass
@@ -328,7 +334,9 @@ def _actors(p: Problems, value: Any) -> dict[str, Actor]:
             continue
         check_keys(p, path, spec, ACTOR_KEYS, {"label"})
         actors[str(actor_id)] = Actor(str(actor_id), _text(p, f"{path}.label", spec.get("label")),
-                                      string_list(p, f"{path}.aliases", spec.get("aliases")))
+                                      string_list(p, f"{path}.aliases", spec.get("aliases")),
+                                      string_list(p, f"{path}.references", spec.get("references")),
+                                      parse_actor_languages(p, f"{path}.languages", spec.get("languages")))
     return actors
 
 
@@ -365,8 +373,11 @@ def _detector(p: Problems, path: str, spec: Any, need_id: bool = True,
         exclude_patterns=_regexes(p, f"{path}.exclude_patterns", spec.get("exclude_patterns")),
         prototypes=string_list(p, f"{path}.prototypes", spec.get("prototypes")),
         negative_prototypes=string_list(p, f"{path}.negative_prototypes", spec.get("negative_prototypes")),
-        threshold=float(threshold) if threshold is not None else None)
-    if need_matcher and not det.patterns and not det.prototypes and not ("patterns" in spec or "prototypes" in spec):
+        threshold=float(threshold) if threshold is not None else None,
+        negation=_bool(p, f"{path}.negation", spec.get("negation", False)),
+        languages=parse_detector_languages(p, f"{path}.languages", spec.get("languages"), _regexes))
+    if need_matcher and not det.patterns and not det.prototypes and not det.languages \
+            and not ("patterns" in spec or "prototypes" in spec):
         p.add(path, "needs patterns or prototypes (or both)")
     return det
 
@@ -420,5 +431,6 @@ def _descriptors(p: Problems, value: Any, actors: dict[str, Actor]) -> dict[str,
     return out
 
 
-__all__ = ["Story", "Detector", "Relevance", "Seed", "PrimarySource", "Actor", "ConfigError",
-           "check_story_id", "load_story", "list_stories", "story_path", "stories_dir"]
+__all__ = ["Story", "Detector", "Cues", "cue_languages", "evaluates", "story_in_language", "Relevance", "Seed",
+           "PrimarySource", "Actor", "ConfigError", "check_story_id", "load_story", "list_stories", "story_path",
+           "stories_dir"]

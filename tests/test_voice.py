@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from analysis.detectors import SentenceScores, centre, topic_vector
-from analysis.framing import ActorFinder, _owners, score_frames, score_stance
+from analysis.descriptors import ActorFinder, _owners
+from analysis.framing import score_frames, score_stance
 from analysis.voice import author_text, has_quotes, is_authorial, is_reported, strip_quoted
 from framelens.stories import Actor
 
