@@ -23,6 +23,7 @@ PROXIMITY = 60                # characters between a descriptor pattern hit and 
 CLAUSE_LEAD = 4               # words a clause may open with before a descriptor that still describes the name before it
 APPOSITIVE_HOPS = 2           # clauses to walk back from an appositive to the name it describes
 MODIFIERS = 3                 # words a reference may carry between its first word and the rest ("the pro-Trump app")
+NOUN_CASE_MODIFIERS = 6       # ... where nouns are capitalised (German: "die bei Trump-Fans beliebte Plattform")
 PRONOUN = re.compile(r"\b(?:she|he|her|his|it|its)\b", re.IGNORECASE)
 FOLLOW_ON = re.compile(r"^\W*(?:it|its|she|he|her|his)\b", re.IGNORECASE)
 # An appositive or relative clause: it describes the name that ends the clause before it.
@@ -41,7 +42,9 @@ def actor_regex(actor: Actor) -> re.Pattern:
 
 # A modifier inside a reference: a lower-case word or a hyphenated one ("pro-Trump"), never a
 # bare capitalised name ("the Apple and Google app stores" is not a reference to an app).
+# Where the reference's own noun is capitalised, as every German noun is, any word may be.
 _MODIFIER = r"(?-i:[a-zà-ÿß][\w'’-]*|[\w'’]+-[\w'’-]+)"
+_ANY_WORD = r"[\w'’.-]+"
 
 
 def reference_regex(references: list[str], headline: bool = False) -> re.Pattern | None:
@@ -55,9 +58,10 @@ def reference_regex(references: list[str], headline: bool = False) -> re.Pattern
             alternatives.append(re.escape(first))
             continue
         tail = r"\s+".join(re.escape(w) for w in rest)
-        alternatives.append(re.escape(first) + rf"\s+(?:{_MODIFIER}\s+){{0,{MODIFIERS}}}?" + tail)
+        word, most = (_ANY_WORD, NOUN_CASE_MODIFIERS) if rest[-1][:1].isupper() else (_MODIFIER, MODIFIERS)
+        alternatives.append(re.escape(first) + rf"\s+(?:{word}\s+){{0,{most}}}?" + tail)
         if headline:
-            alternatives.append(rf"(?:{_MODIFIER}\s+){{1,{MODIFIERS}}}?" + tail)
+            alternatives.append(rf"(?:{word}\s+){{1,{most}}}?" + tail)
     if not alternatives:
         return None
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)

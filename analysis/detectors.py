@@ -315,7 +315,7 @@ def score_bank(matchers: list[Matcher], bank: SentenceBank, texts: list[str] | N
                 by_pattern |= _regex_mask(p.search, lowered.texts, where=where)
         else:
             by_pattern = _regex_mask(m.pattern_hit, texts)
-        if m.detector.negation and by_pattern.any():
+        if getattr(m.detector, "negation", False) and by_pattern.any():
             by_pattern &= _regex_mask(lambda t: _affirmed(m, t), texts, where=by_pattern)
         by_proto = (sim >= m.threshold) & (csim >= centred_threshold) & (csim > cneg + NEGATIVE_MARGIN)
         if allow_prototype is not None:
