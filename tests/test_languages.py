@@ -262,3 +262,36 @@ def test_a_language_without_cues_stays_not_evaluated(read):
     payload = read["dutch"]
     assert payload["language"] == "nl" and payload["evaluated"] is False
     assert all(v["present"] is None for v in payload["features"].values())
+
+
+# ---------------------------------------------------------------- parler-aws cues, one sentence each
+
+def _matches(story, language: str, kind: str, detector_id: str, sentence: str) -> bool:
+    read = story_in_language(story, language)
+    detectors = {"features": read.features, "frames": read.frames, "key_facts": read.key_facts,
+                 "stance": list(read.stance.values()), "parler": read.descriptors["parler"]}[kind]
+    d = next(d for d in detectors if d.id == detector_id)
+    return any(p.search(sentence) for p in d.compiled()) and not any(p.search(sentence) for p in d.compiled_excludes())
+
+
+@pytest.mark.parametrize("language, kind, detector_id, sentence", [
+    ("fr", "features", "capitol_riot", "Le réseau a été coupé après l'assaut contre le Capitole."),
+    ("fr", "features", "violent_content", "Amazon reprochait au site des messages appelant à tuer des élus."),
+    ("fr", "features", "antitrust_claim", "Parler accusait Amazon d'avoir agi au profit de Twitter."),
+    ("fr", "parler", "twitter_alternative", "Parler, qui se voulait une alternative à Twitter, reste hors ligne."),
+    ("fr", "parler", "far_right", "Le réseau prisé de l'extrême droite reste hors ligne."),
+    ("it", "features", "capitol_riot", "Il servizio è stato sospeso dopo l'assalto al Campidoglio."),
+    ("it", "features", "appointing_president", "La giudice, nominata da Jimmy Carter, ha respinto il ricorso."),
+    ("it", "features", "app_store_removal", "Anche Apple e Google hanno rimosso l'app dai loro negozi."),
+    ("it", "parler", "pro_trump", "Il social amato dai sostenitori di Donald Trump resta spento."),
+    ("pt", "features", "capitol_riot", "A rede saiu do ar depois da invasão do Capitólio."),
+    ("pt", "features", "antitrust_claim", "A Parler diz que a Amazon agiu em benefício do Twitter."),
+    ("pt", "parler", "conservative", "A rede social é popular entre conservadores."),
+    ("de", "frames", "free_speech", "Kritiker sprechen von Zensur."),
+    ("es", "stance", "critical", "Es un precedente peligroso para cualquier plataforma pequeña."),
+    ("es", "key_facts", "injunction_denied", "La jueza rechazó la petición de la red social."),
+])
+def test_each_language_has_cues_of_its_own(language, kind, detector_id, sentence):
+    story = load_story(STORIES_DIR / "parler-aws.yaml")
+    assert _matches(story, language, kind, detector_id, sentence)
+    assert not _matches(story, "en", kind, detector_id, sentence)  # the English cues alone miss it
