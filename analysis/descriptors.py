@@ -28,8 +28,9 @@ PRONOUN = re.compile(r"\b(?:she|he|her|his|it|its)\b", re.IGNORECASE)
 FOLLOW_ON = re.compile(r"^\W*(?:it|its|she|he|her|his)\b", re.IGNORECASE)
 # An appositive or relative clause: it describes the name that ends the clause before it.
 APPOSITIVE = re.compile(r"^\W*(?:a|an|which|who|whose|that|one\s+of)\b", re.IGNORECASE)
+RELATIVE = re.compile(r"^\W*(?:that|which|who|whose|where)\b", re.IGNORECASE)
 # "..., particularly among conservatives": continues the predicate of the sentence's subject.
-CONTINUATION = re.compile(r"^\W*(?:\w+ly\s+)?(?:among|with|by|for|on)\b", re.IGNORECASE)
+CONTINUATION = re.compile(r"^\W*(?:\w+\s+)?(?:among|with|by|for|on)\b", re.IGNORECASE)
 
 Spans = dict[str, list[tuple[int, int]]]
 
@@ -122,11 +123,17 @@ def describe_actors(finder: ActorFinder, matchers: dict[str, list[Matcher]],
     out: dict[str, dict[str, list[str]]] = {}
     for actor, actor_matchers in matchers.items():
         about = _about(actor, mentions, sentences)
+        by_pattern = {m.id: {i for i in np.flatnonzero(scores[actor][m.id].hit & about)
+                             if scores[actor][m.id].score[i] >= 1.0 and _attached(m, actor, sentences[i], mentions[i])}
+                      for m in actor_matchers}
+        # A sentence one descriptor's words already describe is not read again by the embeddings:
+        # "favoured by Trump supporters" and "favoured by conservatives" embed alike.
+        explained = set().union(*by_pattern.values())
         found = {}
         for m in actor_matchers:
             s = scores[actor][m.id]
-            keep = [i for i in np.flatnonzero(s.hit & about)
-                    if s.score[i] < 1.0 or _attached(m, actor, sentences[i], mentions[i])]
+            by_proto = {i for i in np.flatnonzero(s.hit & about) if s.score[i] < 1.0 and i not in explained}
+            keep = sorted(by_pattern[m.id] | by_proto)
             if keep:
                 found[m.id] = [sentences[i] for i in keep[:MAX_EVIDENCE]]
         out[actor] = found
@@ -171,24 +178,33 @@ def _owners(hit: tuple[int, int], sentence: str, named: Spans) -> set[str]:
     gaps = {a: min(_gap(hit, sp) for sp in spans) for a, spans in inside.items() if spans}
     if gaps:
         best = min(gaps.values())
-        return {a for a, g in gaps.items() if g == best and g <= PROXIMITY}
+        near = {a for a, g in gaps.items() if g == best and g <= PROXIMITY}
+        return near or _relative_owner(hit, sentence, inside)
     if PRONOUN.search(sentence[start:end]):  # "...; she was confirmed after Carter nominated her"
         earlier = [(sp[1], a) for a, spans in named.items() for sp in spans if sp[1] <= start]
         return {max(earlier)[1]} if earlier and start - max(earlier)[0] <= 2 * PROXIMITY else set()
     if k and CONTINUATION.match(opening):
-        return _subject(sentence, segments, named)
+        return _subject(start, named)
     if len(re.findall(r"\w+", opening)) > CLAUSE_LEAD:
         return set()  # a clause of its own ("..., then cut it off after an attack by Trump supporters")
     return _clause_owner(sentence, segments, k, named) or set()
 
 
-def _subject(sentence: str, segments: list[tuple[int, int]], named: Spans) -> set[str]:
-    """The actor that opens the sentence ("Parler has become ..."), if one does."""
-    first = [(sp[0], a) for a, spans in named.items() for sp in spans if sp[0] < segments[0][1]]
-    if not first:
+def _relative_owner(hit: tuple[int, int], sentence: str, inside: Spans) -> set[str]:
+    """The actor a relative clause holding the hit hangs on, however long the clause:
+    "the site that has become known as a voice for ... right-wing users"."""
+    before = [(sp[1], a) for a, spans in inside.items() for sp in spans if sp[1] <= hit[0]]
+    if not before:
         return set()
-    at, actor = min(first)
-    return {actor} if len(re.findall(r"\w+", sentence[:at])) <= 1 else set()
+    end, actor = max(before)
+    return {actor} if RELATIVE.match(sentence[end:hit[0]]) else set()
+
+
+def _subject(start: int, named: Spans) -> set[str]:
+    """The one actor the sentence names before the clause at `start` ("Parler has become ...,
+    particularly among ..."); none when several are named."""
+    before = {a for a, spans in named.items() if any(sp[1] <= start for sp in spans)}
+    return before if len(before) == 1 else set()
 
 
 def _clause_owner(sentence: str, segments: list[tuple[int, int]], k: int, named: Spans) -> set[str] | None:

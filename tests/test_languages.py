@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from analysis import detectors as det
-from analysis.descriptors import ActorFinder, reference_regex
+from analysis.descriptors import ActorFinder, _owners, reference_regex
 from analysis.pipeline import run_analysis
 from framelens.records import ArticleRecord
 from framelens.settings import STORIES_DIR
@@ -167,6 +167,24 @@ def test_capitalised_names_are_not_modifiers_and_headlines_may_drop_the_article(
     german = ActorFinder({"parler": Actor("parler", "Parler", ["Parler"], ["die Plattform"])})
     found = german.mentions(["Parler klagt.", "Die bei Fans von Donald Trump beliebte Plattform bleibt offline."])
     assert found[1]["parler"] == [(0, len("Die bei Fans von Donald Trump beliebte Plattform"))]
+
+
+def owner_in(sentences: list[str], words: str) -> set[str]:
+    """Who the words in the last sentence describe, with the article's references resolved."""
+    sentence = sentences[-1]
+    start = sentence.index(words)
+    return _owners((start, start + len(words)), sentence, FINDER.mentions(sentences)[-1])
+
+
+@pytest.mark.parametrize("sentences, words, expected", [
+    (["Parler sued on Monday.", "The ruling is a blow for the platform that grew into a meeting place for angry "
+      "voters and right-wing chatter."], "right-wing", {"parler"}),                       # a long relative clause
+    (["Now Parler is, as we said, fairly new, popular with Trump supporters."], "Trump supporters", {"parler"}),
+    (["Parler grew fast as a rival to Twitter, especially among conservatives."], "conservatives", {"parler"}),
+    (["Parler grew fast as Amazon's client, especially among conservatives."], "conservatives", set()),  # two named
+])
+def test_relative_clauses_and_continuations_find_their_actor(sentences, words, expected):
+    assert owner_in(sentences, words) == expected
 
 
 # ---------------------------------------------------------------- real articles, real model
