@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from framelens.outlets import OutletRegistry, default_registry
-from framelens.stories import Story, evaluates
+from framelens.stories import Story, evaluates, readable_languages
 from framelens.store import Store
 
 from . import detectors as det
@@ -165,6 +165,7 @@ class SentenceStage:
                            prep.encode_split, prep.decode_split, ctx.kept)
         for doc, split in zip(todo, splits):
             doc.sentences, doc.has_title, doc.keys = split["sentences"], split["has_title"], split["keys"]
+        readable = readable_languages(ctx.story)
         for doc in ctx.all_docs:
             if len(doc.keys) != len(doc.sentences):  # sentences given from outside
                 doc.keys = [sentence_key(s) for s in doc.sentences]
@@ -177,7 +178,7 @@ class SentenceStage:
                 doc.language = detect_language(f"{doc.row.get('title') or ''}\n{doc.row.get('text') or ''}") or \
                     given.split("-")[0].lower()
             doc.payload["language_key"] = key
-            doc.evaluated = evaluates(ctx.story, doc.language)  # the story's language or one it has cues for
+            doc.evaluated = evaluates(ctx.story, doc.language, readable)  # the story's language or one with cues
             doc.opinion = is_opinion(doc.row)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import settings
 from .story_cues import Cues, cue_languages, evaluates, parse_actor_languages, parse_detector_languages, \
-    story_in_language
+    readable_languages, story_in_language
 from .textclean import strip_userinfo
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
@@ -431,6 +431,6 @@ def _descriptors(p: Problems, value: Any, actors: dict[str, Actor]) -> dict[str,
     return out
 
 
-__all__ = ["Story", "Detector", "Cues", "cue_languages", "evaluates", "story_in_language", "Relevance", "Seed",
-           "PrimarySource", "Actor", "ConfigError", "check_story_id", "load_story", "list_stories", "story_path",
-           "stories_dir"]
+__all__ = ["Story", "Detector", "Cues", "cue_languages", "evaluates", "readable_languages", "story_in_language",
+           "Relevance", "Seed", "PrimarySource", "Actor", "ConfigError", "check_story_id", "load_story",
+           "list_stories", "story_path", "stories_dir"]

@@ -79,9 +79,15 @@ def cue_languages(story: "Story") -> set[str]:
     return {code for d in dets for code in d.languages} | {code for a in story.actors.values() for code in a.languages}
 
 
-def evaluates(story: "Story", language: str) -> bool:
-    """Are articles in `language` read? ('' = unknown: read as the story's language.)"""
-    return not language or language == story.language.lower() or language in cue_languages(story)
+def readable_languages(story: "Story") -> set[str]:
+    """The story's own language and every language it carries cues for."""
+    return {story.language.lower()} | cue_languages(story)
+
+
+def evaluates(story: "Story", language: str, readable: set[str] | None = None) -> bool:
+    """Are articles in `language` read? ('' = unknown: read as the story's language.)
+    `readable`: `readable_languages(story)`, when the caller asks for many articles."""
+    return not language or language in (readable if readable is not None else readable_languages(story))
 
 
 def story_in_language(story: "Story", language: str) -> "Story":
