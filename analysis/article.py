@@ -132,7 +132,8 @@ class DetectorsByLanguage:
             if v.evaluated:
                 groups.setdefault(self.reading_language(v.language), []).extend(v.sentences)
         dim = bank.vectors.shape[1] if bank.vectors.ndim == 2 and bank.vectors.shape[1] else 1
-        own = lambda lang: bank if set(groups) <= {lang} else det.SentenceBank.from_lookup(groups[lang], lookup, dim)
+        own = lambda lang: bank if set(groups) <= {lang} else \
+            det.SentenceBank.from_lookup(groups.get(lang, []), lookup, dim)
         self.base = StoryDetectors(story, own(""), lookup, use_prototypes, default_threshold)
         self.by_language = {lang: StoryDetectors(story_in_language(story, lang), own(lang), lookup, use_prototypes,
                                                  default_threshold) for lang in groups if lang}

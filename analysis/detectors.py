@@ -232,7 +232,8 @@ class SentenceBank:
 
     def __init__(self, texts: list[str], vectors: np.ndarray):
         self.texts = list(texts)
-        self.vectors = np.asarray(vectors, dtype=np.float32).reshape(len(self.texts), -1)
+        vectors = np.asarray(vectors, dtype=np.float32)
+        self.vectors = vectors if vectors.ndim == 2 and not len(self.texts) else vectors.reshape(len(self.texts), -1)
         self.index = {t: i for i, t in enumerate(self.texts)}
 
     def __len__(self) -> int:

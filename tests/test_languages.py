@@ -313,3 +313,19 @@ def test_each_language_has_cues_of_its_own(language, kind, detector_id, sentence
     story = load_story(STORIES_DIR / "parler-aws.yaml")
     assert _matches(story, language, kind, detector_id, sentence)
     assert not _matches(story, "en", kind, detector_id, sentence)  # the English cues alone miss it
+
+
+def test_a_corpus_of_other_languages_alone_is_read():
+    # No article in the story's own language: each language still gets its own detectors.
+    from analysis.article import ArticleView, detectors_for_texts
+    from analysis.embed import HashingEmbedder
+
+    story = load_story(STORIES_DIR / "parler-aws.yaml")
+    views = [ArticleView(["Parler bleibt nach dem Sturm auf das Kapitol offline."], False, False, True, "de"),
+             ArticleView(["Parler sigue fuera de línea tras el asalto al Capitolio."], False, False, True, "es"),
+             ArticleView(["Parler blijft offline."], False, False, False, "nl")]
+    detectors = detectors_for_texts(story, HashingEmbedder(), views)
+    german, spanish, dutch = (detectors.analyse(v) for v in views)
+    assert german["features"]["capitol_riot"]["present"] is True and german["evaluated"] is True
+    assert spanish["features"]["capitol_riot"]["present"] is True
+    assert dutch["evaluated"] is False and dutch["features"]["capitol_riot"]["present"] is None
