@@ -4,7 +4,7 @@ The development set (hand-labelled excerpts of real coverage of the parler-aws r
 in English, Spanish and German) lives outside the project and is never copied into it;
 a clone without `../shared/realdev` skips this test. The floors sit a little under the
 development figures measured when they were set (features macro-F1 1.00,
-appointing-president F1 1.00, Parler-descriptor F1 0.94; issue 15), so a change that
+appointing-president F1 1.00, Parler-descriptor F1 0.96; issue 15), so a change that
 loses real-coverage accuracy fails here, not only on the synthetic demo.
 """
 
@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 REALDEV = ROOT.parent / "shared" / "realdev"
 
-FLOORS = {"features_macro_f1": 0.96, "descriptor_f1": 0.88}
+FLOORS = {"features_macro_f1": 0.96, "descriptor_f1": 0.90}
 FEATURE_FLOORS = {"appointing_president": 0.95}
 
 
