@@ -89,8 +89,9 @@ APPEAL = ("https://rightway.example/news/brewline-plans-appeal", "rightway.examp
           "The company will ask a higher court to hear its case next month. Its founders have hired a new legal team.",
           "article", "")
 
-CONTRACT_KEYS = {"url", "outlet", "domain", "lean", "title", "published", "language", "role", "features", "frame",
-                 "stance", "descriptors", "key_facts", "quotes", "syndication_group", "cluster", "x", "y"}
+CONTRACT_KEYS = {"url", "outlet", "domain", "lean", "lean_rater", "lean_as_of", "found_on", "title", "published",
+                 "language", "role", "features", "frame", "stance", "descriptors", "key_facts", "quotes",
+                 "syndication_group", "cluster", "x", "y"}
 PAYLOAD_KEYS = {"features", "frame", "stance", "descriptors", "descriptor_evidence", "key_facts", "quotes",
                 "syndication_group", "syndication_original", "cluster", "x", "y", "language", "evaluated"}
 STORY_RESULTS = {"provenance", "clusters", "talking_points", "quote_passages", "syndication", "term_counts",
