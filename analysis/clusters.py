@@ -1,19 +1,22 @@
 """Clusters and the framing map; recurring talking points across articles.
 
 cluster_articles:
-- every article of a story is about the story, so the mean article vector (the topic) is
-  subtracted first and rows re-normalised: what is left is how articles differ (framing).
-  The first principal component is not removed as well: in a one-story corpus it is often
-  the very framing split the map should show;
+- the pipeline passes the framing representation of each article (analysis/representation.py:
+  what the detectors found plus its framing sentences with topic and language removed), used
+  as given; plain article vectors (no `framing`) have their mean (the topic) subtracted first
+  and rows re-normalised;
 - PCA to at most REDUCED_DIMS dimensions (eigenvectors of the d x d covariance, signs
   fixed: deterministic and cheap at 10,000 articles); its first two components are the
   2-D map (no UMAP: ~10 s a fit);
-- k-means for k = 2 .. min(MAX_K, n - 1, max(2, sqrt n)); k is the smallest whose silhouette
-  (on at most SILHOUETTE_SAMPLE articles, fixed seed) is within SILHOUETTE_SLACK of the best;
+- k-means for k = 2 .. min(MAX_K, n - 1, max(2, sqrt n)); k is the largest whose silhouette
+  (on at most SILHOUETTE_SAMPLE articles, fixed seed) is at least SILHOUETTE_KEEP of the best
+  (silhouette alone favours two clusters, and a framing split finer than that is the point);
   fewer than 3 articles make one cluster; MiniBatchKMeans above MINIBATCH_ABOVE articles;
-- clusters are numbered by size (largest 0), ties by smallest article id; each is labelled
-  by its distinctive terms against the other clusters (class-based, like BERTopic's
-  c-TF-IDF; see _cluster_terms) and its most typical article (closest to the centroid).
+- clusters are numbered by size (largest 0), ties by smallest article id; with `framing`
+  each is named by what distinguishes it (analysis/cluster_labels.py), with its lean mix;
+  its distinctive terms (class-based, like BERTopic's c-TF-IDF; see _cluster_terms; the
+  stop words of every language the articles are in left out) and its most typical article
+  (closest to the centroid) are kept either way.
 
 discover_talking_points: see its docstring.
 """
@@ -29,13 +32,16 @@ from itertools import chain
 
 import numpy as np
 
+from .cluster_labels import distinguishing, framing_label, lean_mix, majority_stance, map_axes
+from .representation import FramingTable
 from .sentences import key_words, sentence_key
+from .stopwords import stopwords_for
 from .words import add_bags, tokenize
 
 REDUCED_DIMS = 50
 MAX_K = 10
 SILHOUETTE_SAMPLE = 2000
-SILHOUETTE_SLACK = 0.01
+SILHOUETTE_KEEP = 0.8            # the most clusters whose silhouette is >= 80 % of the best
 MINIBATCH_ABOVE = 2000
 LABEL_TERMS = 8
 TOPIC_TERM_SHARE = 0.7           # a term in 70 % of all articles is the topic, never a label
@@ -52,16 +58,31 @@ class ClusterResult:
     cluster_of: dict[int, int] = field(default_factory=dict)
     xy: dict[int, tuple[float, float]] = field(default_factory=dict)
     clusters: list[dict] = field(default_factory=list)
+    axes: dict = field(default_factory=dict)  # map axis -> the framing columns pulling each way
+
+
+@dataclass
+class Framing:
+    """What the detectors found, for labels: the table (NaN where not read), its imputed
+    values, and each article's lean and language (aligned with the ids)."""
+
+    table: FramingTable
+    imputed: np.ndarray
+    leans: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
 
 
 def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed: int = 0,
-                     bags: list[Counter] | None = None) -> ClusterResult:
+                     bags: list[Counter] | None = None, framing: Framing | None = None) -> ClusterResult:
     """Cluster article vectors by framing and place them on a 2-D map (see module doc).
-    `bags`: each text's `tokenize(text, bigrams=True)` counts, when the caller has them."""
+    `bags`: each text's `tokenize(text, bigrams=True)` counts, when the caller has them.
+    With `framing`, `vectors` is the framing representation (analysis/representation.py,
+    used as given) and clusters are named by what the detectors found."""
     ids = list(ids)
     if not ids:
         return ClusterResult()
-    reduced = _reduce(_residuals(np.asarray(vectors, dtype=np.float64)))
+    x = np.asarray(vectors, dtype=np.float64)
+    reduced = _reduce(x.reshape(len(x), -1) if framing is not None else _residuals(x))
     if len(ids) >= 3 and np.ptp(reduced, axis=0).max() > 1e-9:
         labels = _kmeans_labels(reduced, seed)
     else:  # too few articles, or all the same: one cluster
@@ -74,8 +95,23 @@ def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed
     )
     if bags is None:
         bags = [Counter(tokenize(t or "", bigrams=True)) for t in texts]
-    result.clusters = _describe(ids, reduced, labels, bags)
+    stop = stopwords_for(framing.languages if framing is not None else ())
+    result.clusters = _describe(ids, reduced, labels, bags, stop)
+    if framing is not None:
+        _name_by_framing(result.clusters, framing, labels)
+        result.axes = map_axes(framing.table, framing.imputed, xy)
     return result
+
+
+def _name_by_framing(clusters: list[dict], framing: Framing, labels: np.ndarray) -> None:
+    """Each cluster's label from what distinguishes it (analysis/cluster_labels.py), its lean mix."""
+    for c in clusters:
+        items = distinguishing(framing.table, labels, c["id"])
+        stance = majority_stance(framing.table, labels, c["id"])
+        words = ", ".join(c["terms"][:3])
+        c["label"] = framing_label(items, stance) or (f"words: {words}" if words else f"cluster {c['id']}")
+        c["distinguishing"], c["stance"] = items, stance
+        c["leans"] = lean_mix(framing.leans, labels, c["id"]) if framing.leans else {}
 
 
 def _normalise(m: np.ndarray) -> np.ndarray:
@@ -119,7 +155,7 @@ def _kmeans_labels(x: np.ndarray, seed: int) -> np.ndarray:
         labels = _fit(x[sample], k, seed, quick=True).labels_
         scores[k] = silhouette_score(x[sample], labels) if len(set(labels)) > 1 else -1.0
     best = max(scores.values())
-    k = min(k for k, s in scores.items() if s >= best - SILHOUETTE_SLACK)
+    k = max(k for k, s in scores.items() if s >= best * SILHOUETTE_KEEP) if best > 0 else 2
     model = _fit(x, k, seed)
     return np.asarray(model.labels_ if len(sample) == n else model.predict(x))
 
@@ -148,8 +184,9 @@ def _renumber(labels: np.ndarray, ids: list[int]) -> np.ndarray:
     return np.array([new[int(label)] for label in labels], dtype=int)
 
 
-def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, bags: list[Counter]) -> list[dict]:
-    terms = _cluster_terms(labels, bags)
+def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, bags: list[Counter],
+              stop: frozenset[str] = frozenset()) -> list[dict]:
+    terms = _cluster_terms(labels, bags, stop)
     out = []
     for c in range(int(labels.max()) + 1 if len(labels) else 0):
         members = np.flatnonzero(labels == c)
@@ -162,7 +199,7 @@ def _describe(ids: list[int], reduced: np.ndarray, labels: np.ndarray, bags: lis
     return out
 
 
-def _cluster_terms(labels: np.ndarray, bags: list[Counter]) -> dict[int, list[str]]:
+def _cluster_terms(labels: np.ndarray, bags: list[Counter], stop: frozenset[str] = frozenset()) -> dict[int, list[str]]:
     """Distinctive terms per cluster: p_c * log(p_c / p_rest), the term's share in the cluster
     against its (smoothed) share in all other clusters, so the story's own vocabulary, which
     every cluster uses, drops out and frequent distinctive terms rise."""
@@ -187,7 +224,7 @@ def _cluster_terms(labels: np.ndarray, bags: list[Counter]) -> dict[int, list[st
         scores = {}
         for term, v in counts.items():
             # In a cluster of 3+ a term must come from 2+ articles: one article's pet word is no label.
-            if (size >= 3 and docs_with[c][term] < 2) or term in topic:
+            if (size >= 3 and docs_with[c][term] < 2) or term in topic or any(w in stop for w in term.split()):
                 continue
             p_c, p_rest = v / n_c, (total[term] - v + 0.5) / (n_rest + 0.5 * vocab)
             scores[term] = p_c * math.log(p_c / p_rest)

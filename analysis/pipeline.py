@@ -407,10 +407,11 @@ class ClusterStage:
                 ctx.bags[d.id] = term_bag(text, vocabulary)
         del vocabulary
         bags = [ctx.bags[d.id] for d in firsts]
+        axes = {}
         if firsts:
-            result = cluster_articles([d.id for d in firsts], np.vstack([d.vector for d in firsts]), texts,
-                                      seed=0, bags=bags)
-            cluster_of, xy, clusters = result.cluster_of, result.xy, result.clusters
+            vectors, framing = framing_inputs(ctx, firsts)
+            result = cluster_articles([d.id for d in firsts], vectors, texts, seed=0, bags=bags, framing=framing)
+            cluster_of, xy, clusters, axes = result.cluster_of, result.xy, result.clusters, result.axes
             for copy, original in original_of.items():
                 if original in cluster_of:
                     cluster_of[copy], xy[copy] = cluster_of[original], xy[original]
@@ -418,12 +419,29 @@ class ClusterStage:
             x, y = xy.get(d.id, (0.0, 0.0))
             d.payload["cluster"] = int(cluster_of.get(d.id, -1))
             d.payload["x"], d.payload["y"] = round(float(x), 5), round(float(y), 5)
-        ctx.story_results["clusters"] = clusters
+        ctx.story_results["clusters"], ctx.story_results["map_axes"] = clusters, axes
         originals = [d for d in arts if d.payload.get("syndication_original", True) and d.evaluated and d.sentences]
         items = [(d.id, s) for d in originals for s in d.sentences]
         keys = [k for d in originals for k in d.keys]  # aligned with the sentences (SentenceStage)
         vecs = _ItemVectors(originals) if items else np.zeros((0, 1), np.float32)
         ctx.story_results["talking_points"] = discover_talking_points(items, vecs, seed=0, keys=keys) if items else []
+
+
+def framing_inputs(ctx: Context, docs: list[Doc]):
+    """The framing representation of `docs` and what labels its clusters (analysis/representation.py)."""
+    from .clusters import Framing
+    from . import representation as rep
+
+    detectors = ctx.story.features + ctx.story.frames + list(ctx.story.stance.values())
+    texts = [t for d in detectors for t in d.prototypes if t in ctx.lookup]
+    dim = ctx.bank.vectors.shape[1] if ctx.bank is not None and ctx.bank.vectors.ndim == 2 else 1
+    prototypes = np.vstack([ctx.lookup[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
+    languages = [d.language or "" for d in docs]
+    sentences = rep.remove_language(np.vstack([rep.framing_vector(d.vecs, prototypes) for d in docs]), languages)
+    table = rep.detector_table([d.payload for d in docs], rep.story_columns(ctx.story))
+    framing = Framing(table, rep.impute(table.values, sentences), [d.row.get("lean", "unrated") for d in docs],
+                      languages)
+    return rep.combine(table, sentences), framing
 
 
 class _ItemVectors:
