@@ -56,6 +56,14 @@ SETTINGS = {
                 "your own outlet ratings (a newsroom's, another rater's), written by `python -m framelens outlets "
                 "import-ratings` and read with data/outlets.yaml (default: $XDG_CONFIG_HOME/framelens/ratings.yaml, "
                 "else ~/.config/framelens/ratings.yaml)"),
+        Setting("FRAMELENS_INTERVAL_LEVEL", "0.95",
+                "confidence level of the Wilson intervals shown around every share compared across leans"),
+        Setting("FRAMELENS_ONE_SIDED_ALPHA", "0.05",
+                "an item is called one-sided only when Fisher's exact test of its left/right counts gives "
+                "p at or below this"),
+        Setting("FRAMELENS_ONE_SIDED_MIN_ARTICLES", "5",
+                "fewest articles each side must have before an item may be called one-sided; fewer: "
+                "'too few articles to tell'"),
         Setting("FRAMELENS_CHROMIUM", "", "path to a Chromium/Chrome binary for static chart export (default: found on PATH)"),
     ]
 }

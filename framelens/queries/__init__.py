@@ -8,11 +8,14 @@ copy of a syndicated story counts 1/group size, so a wire story run by twenty si
 
     model     the data model, loading, filtering
     framing   features, frames, stance, descriptors, omissions
-    coverage  counts, timeline, headlines, quotes, clusters, words, provenance, collection health
+    uncertainty  Wilson intervals and the one-sidedness rule (Fisher's exact test, minimum articles)
+    clusters  the framing map, its axes and clusters, feature share by cluster
+    coverage  counts, timeline, headlines, quotes, words, provenance, collection health
 """
 
-from .coverage import (altered_quotes, articles_table, clusters_table, collection_runs, counts_by_lean,
-                       counts_by_outlet, fetch_failures, headlines, map_points, merged_term_counts,
+from .clusters import cluster_features, clusters_table, map_axes, map_points
+from .coverage import (altered_quotes, articles_table, collection_runs, counts_by_lean,
+                       counts_by_outlet, fetch_failures, headlines, merged_term_counts,
                        provenance, quote_passages, quotes_table, source_passages, sources_table, timeline,
                        unrated_reasons, word_articles, word_groups, words_filters, words_left_right)
 from .framing import (EVIDENCE_PER_CELL, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, descriptors_by_outlet,
@@ -21,9 +24,11 @@ from .framing import (EVIDENCE_PER_CELL, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, d
 from .model import (FIDELITY_ORDER, LEAN_ORDER, SIDES, SYNDICATION_MODES, Filters, Item, StoryData, StoryInfo,
                     article_texts, info_from_story, leans_present, load_story_data, results_stamp, select_articles,
                     story_info)
+from .uncertainty import CHANCE, TOO_FEW, Rule, fisher_p, one_sided_verdict, wilson_interval
 
 __all__ = [
-    "EVIDENCE_PER_CELL", "FIDELITY_ORDER", "Filters", "Item", "LEAN_ORDER", "ONE_SIDED_ABSENT",
+    "CHANCE", "TOO_FEW", "Rule", "cluster_features", "fisher_p", "map_axes", "one_sided_verdict",
+    "wilson_interval", "EVIDENCE_PER_CELL", "FIDELITY_ORDER", "Filters", "Item", "LEAN_ORDER", "ONE_SIDED_ABSENT",
     "ONE_SIDED_MAJORITY", "SIDES", "SYNDICATION_MODES", "StoryData", "StoryInfo", "altered_quotes",
     "article_texts", "articles_table", "clusters_table", "collection_runs", "counts_by_lean",
     "counts_by_outlet", "descriptors_by_outlet", "feature_evidence", "feature_matrix", "fetch_failures",

@@ -1,4 +1,4 @@
-"""Who covered the story and how: counts, timeline, headlines, quotes, clusters, words, health."""
+"""Who covered the story and how: counts, timeline, headlines, quotes, words, health."""
 
 from __future__ import annotations
 
@@ -127,34 +127,6 @@ def source_passages(data: StoryData) -> pd.DataFrame:
     payload = data.results.get("quote_passages") or {}
     rows = [{"index": p.get("index"), "passage": p.get("text") or ""} for p in payload.get("passages") or []]
     return pd.DataFrame(rows, columns=["index", "passage"])
-
-
-# ---- clusters and the framing map ---------------------------------------------------------------
-
-def map_points(data: StoryData, f: Filters) -> pd.DataFrame:
-    sel = select_articles(data, f).dropna(subset=["x", "y"])
-    labels = {c.get("id"): c.get("label") or f"cluster {c.get('id')}" for c in data.results.get("clusters") or []}
-    sel = sel.assign(cluster_label=sel["cluster"].map(lambda c: labels.get(c, f"cluster {c}")))
-    return sel[["id", "x", "y", "cluster", "cluster_label", "lean", "outlet", "title", "primary_frame", "stance"]
-               ].reset_index(drop=True)
-
-
-def clusters_table(data: StoryData, f: Filters) -> pd.DataFrame:
-    """Clusters with their label, terms, size (selected articles) and typical article."""
-    sel = select_articles(data, f)
-    by_id = data.articles.set_index("id")
-    sizes = sel.groupby("cluster")["weight"].sum()
-    rows = []
-    for c in data.results.get("clusters") or []:
-        typical = c.get("typical_article_id")
-        known = typical in by_id.index
-        rows.append({"cluster": c.get("id"), "label": c.get("label") or "", "terms": ", ".join(c.get("terms") or []),
-                     "articles": float(sizes.get(c.get("id"), 0)), "size_all": c.get("size"),
-                     "typical_outlet": by_id.at[typical, "outlet"] if known else "",
-                     "typical_title": by_id.at[typical, "title"] if known else "",
-                     "typical_url": by_id.at[typical, "url"] if known else ""})
-    return pd.DataFrame(rows, columns=["cluster", "label", "terms", "articles", "size_all", "typical_outlet",
-                                       "typical_title", "typical_url"])
 
 
 # ---- words ----------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .model import SIDES, Filters, StoryData, _lean_sort, _with_articles, select_articles
+from .uncertainty import ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, Rule, one_sided_verdict, wilson_interval
 
 EVIDENCE_PER_CELL = 5
-ONE_SIDED_MAJORITY, ONE_SIDED_ABSENT = 0.5, 0.1  # "most of one side", "(almost) none of the other"
 
 # ---- features, frames, stance, descriptors --------------------------------------------------
 
@@ -52,11 +52,19 @@ def feature_matrix(data: StoryData, f: Filters) -> pd.DataFrame:
     return _lean_sort(out, ["outlet", "_order"]).drop(columns="_order").rename(columns={"item": "feature"})
 
 
-def prevalence_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
-    """Lean x feature: how many articles (weighted) use each feature, and the share."""
+def prevalence_by_lean(data: StoryData, f: Filters, rule: Rule | None = None) -> pd.DataFrame:
+    """Lean x feature: how many articles (weighted) use each feature, the share and its
+    Wilson interval (`ci_low`, `ci_high`; uncertainty.py)."""
     long = _with_articles(data.features, select_articles(data, f))
-    out = _labelled(_share_table(long, ["lean", "item"]), data, "features")
+    out = with_intervals(_labelled(_share_table(long, ["lean", "item"]), data, "features"), rule)
     return _lean_sort(out, ["_order"]).drop(columns="_order").rename(columns={"item": "feature"})
+
+
+def with_intervals(table: pd.DataFrame, rule: Rule | None = None, prefix: str = "") -> pd.DataFrame:
+    """`table` plus the Wilson interval of each row's `{prefix}present` / `{prefix}articles`."""
+    level = (rule or Rule.from_settings()).level
+    bounds = [wilson_interval(k, n, level) for k, n in zip(table[f"{prefix}present"], table[f"{prefix}articles"])]
+    return table.assign(**{f"{prefix}ci_low": [b[0] for b in bounds], f"{prefix}ci_high": [b[1] for b in bounds]})
 
 
 def feature_evidence(data: StoryData, f: Filters, domain: str | None, feature: str | None) -> pd.DataFrame:
@@ -184,37 +192,35 @@ def omission_matrix(data: StoryData, f: Filters) -> pd.DataFrame:
     return _lean_sort(out, ["outlet", "_order"]).drop(columns="_order")
 
 
-def one_sided_items(data: StoryData, f: Filters) -> pd.DataFrame:
-    """Per item: share on the left and on the right; flags 'most of one side, (almost) none of the other'."""
+def one_sided_items(data: StoryData, f: Filters, rule: Rule | None = None) -> pd.DataFrame:
+    """Per item: share, count and interval on the left and on the right, and the verdict of the
+    one-sidedness rule (uncertainty.py): 'left only', 'right only', 'too few articles to tell',
+    'could be chance' or ''; `one_sided` is true for the first two only."""
+    rule = rule or Rule.from_settings()
     long = _omission_long(data, select_articles(data, f))
     side = {lean: s for s, leans in SIDES.items() for lean in leans}
     long = long.assign(side=long["lean"].map(side)).dropna(subset=["side"])
-    cols = ["type", "item", "label", "left_share", "left_articles", "right_share", "right_articles",
-            "gap", "one_sided", "reported_by"]
+    cols = ["type", "item", "label", "left_share", "left_present", "left_articles", "left_ci_low", "left_ci_high",
+            "right_share", "right_present", "right_articles", "right_ci_low", "right_ci_high",
+            "gap", "p_value", "verdict", "one_sided", "reported_by"]
     if long.empty:
         return pd.DataFrame(columns=cols)
     t = _share_table(long, ["type", "item", "side"]).pivot_table(
-        index=["type", "item"], columns="side", values=["share", "articles"], aggfunc="first")
+        index=["type", "item"], columns="side", values=["share", "articles", "present"], aggfunc="first")
     t.columns = [f"{s}_{v}" for v, s in t.columns]
     t = t.reset_index()
-    for col in ("left_share", "right_share", "left_articles", "right_articles"):
-        t[col] = t[col] if col in t else float("nan")
+    for s_ in ("left", "right"):
+        for v in ("share", "articles", "present"):
+            t[f"{s_}_{v}"] = t[f"{s_}_{v}"] if f"{s_}_{v}" in t else float("nan")
+        t = with_intervals(t.fillna({f"{s_}_articles": 0.0, f"{s_}_present": 0.0}), rule, f"{s_}_")
     t["gap"] = (t["left_share"] - t["right_share"]).abs()
-    t["one_sided"] = _one_sided(t)
-    t["reported_by"] = t.apply(_majority_side, axis=1)
+    verdicts = [one_sided_verdict(lp, ln, rp, rn, rule) for lp, ln, rp, rn in
+                zip(t["left_present"], t["left_articles"], t["right_present"], t["right_articles"])]
+    t["verdict"], t["p_value"] = [v for v, _ in verdicts], [p for _, p in verdicts]
+    t["one_sided"] = t["verdict"].isin(["left only", "right only"])
+    t["reported_by"] = t["verdict"].where(t["one_sided"], "")
     labels = _omission_labels(data)
     t["label"] = t["item"].map(lambda i: labels.get(i, i))
-    return t[cols].sort_values(["one_sided", "gap"], ascending=False).reset_index(drop=True)
-
-
-def _one_sided(t: pd.DataFrame) -> pd.Series:
-    left, right = t["left_share"], t["right_share"]
-    both = left.notna() & right.notna()
-    return both & (((left >= ONE_SIDED_MAJORITY) & (right <= ONE_SIDED_ABSENT))
-                   | ((right >= ONE_SIDED_MAJORITY) & (left <= ONE_SIDED_ABSENT)))
-
-
-def _majority_side(row) -> str:
-    if not row["one_sided"]:
-        return ""
-    return "left only" if row["left_share"] > row["right_share"] else "right only"
+    rank = t["verdict"].map({"left only": 0, "right only": 0, "too few articles to tell": 1, "could be chance": 2})
+    t = t.assign(_rank=rank.fillna(3)).sort_values(["_rank", "gap"], ascending=[True, False])
+    return t[cols].reset_index(drop=True)
