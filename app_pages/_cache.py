@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from presentation import charts
+from presentation import charts, map_charts
 from framelens import queries as q
 from framelens.store import Store, StoreError, is_sqlite
 
@@ -90,7 +90,9 @@ FIGURES = {
     "feature_heatmap": lambda d, f, o: charts.feature_heatmap(q.feature_matrix(d, f), _labels(d.info, "features")),
     "feature_prevalence_by_lean": lambda d, f, o: charts.prevalence_chart(q.prevalence_by_lean(d, f)),
     "stance_by_lean": lambda d, f, o: charts.stance_chart(q.stance_by_lean(d, f)),
-    "framing_map": lambda d, f, o: charts.map_chart(q.map_points(d, f), o.get("color_by", "cluster")),
+    "framing_map": lambda d, f, o: map_charts.map_chart(q.map_points(d, f), o.get("color_by", "cluster"), q.map_axes(d)),
+    "cluster_features": lambda d, f, o: map_charts.cluster_feature_heatmap(q.cluster_features(d, f)),
+    "omissions_one_sided": lambda d, f, o: map_charts.one_sided_chart(q.one_sided_items(d, f)),
     "frame_scores_by_outlet": lambda d, f, o: charts.frame_heatmap(q.frames_by_outlet(d, f), _labels(d.info, "frames")),
     "primary_frame_by_lean": lambda d, f, o: charts.primary_frame_chart(q.primary_frames_by_lean(d, f)),
     "omissions": lambda d, f, o: charts.omission_heatmap(_only_type(q.omission_matrix(d, f), o.get("type"))),

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app_pages import _cache, _ui
+from framelens import queries as q
 from framelens.queries import SIDES
 
 ctx = _ui.context()
@@ -58,9 +59,13 @@ if _ui.require_rows(ev, "No evidence sentences for this outlet and feature (the 
 st.subheader("Feature prevalence by lean")
 _ui.show_chart(ctx, _cache.figure("feature_prevalence_by_lean", *args), "feature_prevalence_by_lean")
 prev = _cache.table("prevalence_by_lean", *args)
-with st.expander("Prevalence table (counts and shares)"):
-    _ui.show_table(ctx, prev[["lean", "label", "present", "articles", "share"]], "feature_prevalence_by_lean",
-                   column_config={"share": st.column_config.NumberColumn(format="percent")})
+st.caption(f"Whiskers: {q.Rule.from_settings().level:.0%} Wilson intervals — with few articles in a lean, "
+           "a share can be far from what more coverage would show (setting FRAMELENS_INTERVAL_LEVEL).")
+with st.expander("Prevalence table (counts, shares and intervals)"):
+    _ui.show_table(ctx, prev[["lean", "label", "present", "articles", "share", "ci_low", "ci_high"]],
+                   "feature_prevalence_by_lean",
+                   column_config={c: st.column_config.NumberColumn(format="percent")
+                                  for c in ("share", "ci_low", "ci_high")})
 
 st.subheader("Stance toward " + _ui.esc(ctx.info.stance_target or "the event"))
 _ui.show_chart(ctx, _cache.figure("stance_by_lean", *args), "stance_by_lean")

@@ -246,19 +246,31 @@ def feature_heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
 
 def prevalence_chart(prev: pd.DataFrame) -> go.Figure:
     """Feature prevalence by lean: share of articles, with the counts written on the bars."""
-    title = "Feature prevalence by lean (articles using it / analysed articles)"
+    title = "Feature prevalence by lean (articles using it / analysed articles; whiskers: 95 % interval)"
     if prev.empty:
         return empty_figure(title, "No analysed articles match the filters.")
     fig = go.Figure()
     for lean in _lean_order(prev["lean"]):
         part = prev[prev["lean"] == lean]
         counts = [_count_text(r) for _, r in part.iterrows()]
+        bounds = [f"{lo:.0%}–{hi:.0%}" if hi == hi else "n/e" for lo, hi in zip(part["ci_low"], part["ci_high"])] \
+            if "ci_low" in part else counts
         fig.add_bar(x=part["label"].map(lambda s: short(s, 28)), y=part["share"], name=lean_label(lean),
-                    marker_color=lean_color(lean), text=counts, textposition="outside", customdata=counts,
-                    hovertemplate="%{x}<br>" + escape(lean_label(lean)) + ": %{customdata} (%{y:.0%})<extra></extra>")
+                    marker_color=lean_color(lean), text=counts, textposition="inside", customdata=list(zip(counts, bounds)),
+                    error_y=_interval_bars(part),
+                    hovertemplate="%{x}<br>" + escape(lean_label(lean)) + ": %{customdata[0]} (%{y:.0%}, "
+                                  "95 % interval %{customdata[1]})<extra></extra>")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.15])
     fig.update_xaxes(type="category")
     return _layout(fig, title, barmode="group", height=420)
+
+
+def _interval_bars(part: pd.DataFrame) -> dict | None:
+    """Asymmetric error bars from a table's Wilson interval columns (none when it has none)."""
+    if "ci_low" not in part:
+        return None
+    return dict(type="data", symmetric=False, array=(part["ci_high"] - part["share"]).fillna(0),
+                arrayminus=(part["share"] - part["ci_low"]).fillna(0), thickness=1.2, color="#444")
 
 
 def stance_chart(stance: pd.DataFrame) -> go.Figure:
@@ -279,28 +291,6 @@ def stance_chart(stance: pd.DataFrame) -> go.Figure:
 
 
 # ---- framing map and frames --------------------------------------------------------------------
-
-def map_chart(points: pd.DataFrame, color_by: str = "cluster") -> go.Figure:
-    """The 2-D framing map; colour by cluster or by lean."""
-    title = "Framing map (articles placed by similarity of framing)"
-    if points.empty:
-        return empty_figure(title, "No map coordinates yet: run the analysis.")
-    fig = go.Figure()
-    key = "cluster_label" if color_by == "cluster" else "lean"
-    groups = _lean_order(points["lean"]) if key == "lean" else list(dict.fromkeys(points[key]))
-    for i, g in enumerate(groups):
-        part = points[points[key] == g]
-        color = lean_color(g) if key == "lean" else QUALITATIVE[i % len(QUALITATIVE)]
-        name = lean_label(g) if key == "lean" else short(g, 30)
-        hover = [f"<b>{short(o)}</b> · {escape(lean_label(lean))}<br>{short(t, 80)}<br>{escape(c)}"
-                 for o, lean, t, c in zip(part["outlet"], part["lean"], part["title"], part["cluster_label"])]
-        fig.add_scatter(x=part["x"], y=part["y"], mode="markers", name=name, hovertext=hover,
-                        hovertemplate="%{hovertext}<extra></extra>", customdata=part["id"],
-                        marker=dict(size=10, color=color, line=dict(width=0.8, color="white"), opacity=0.9))
-    fig.update_xaxes(showticklabels=False, title=None, zeroline=False)
-    fig.update_yaxes(showticklabels=False, title=None, zeroline=False)
-    return _layout(fig, title, height=520)
-
 
 def frame_heatmap(frames: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Outlet x frame: mean frame score (hover adds how often it is the primary frame)."""
@@ -443,6 +433,8 @@ def words_chart(words: pd.DataFrame, name_a: str, name_b: str, label_top: int = 
 
 def story_charts(data: q.StoryData, f: q.Filters | None = None) -> dict[str, go.Figure]:
     """Every chart of the story by file-friendly name (what the export and the report contain)."""
+    from . import map_charts  # it draws with this module's helpers: imported here, not in a circle
+
     f = f or q.Filters()
     info = data.info
     weighted = f.syndication == "deweight"
@@ -453,11 +445,13 @@ def story_charts(data: q.StoryData, f: q.Filters | None = None) -> dict[str, go.
         "feature_heatmap": feature_heatmap(q.feature_matrix(data, f), {i.id: i.label for i in info.features}),
         "feature_prevalence_by_lean": prevalence_chart(q.prevalence_by_lean(data, f)),
         "stance_by_lean": stance_chart(q.stance_by_lean(data, f)),
-        "framing_map_clusters": map_chart(q.map_points(data, f), "cluster"),
-        "framing_map_lean": map_chart(q.map_points(data, f), "lean"),
+        "framing_map_clusters": map_charts.map_chart(q.map_points(data, f), "cluster", q.map_axes(data)),
+        "framing_map_lean": map_charts.map_chart(q.map_points(data, f), "lean", q.map_axes(data)),
+        "cluster_features": map_charts.cluster_feature_heatmap(q.cluster_features(data, f)),
         "frame_scores_by_outlet": frame_heatmap(q.frames_by_outlet(data, f), {i.id: i.label for i in info.frames}),
         "primary_frame_by_lean": primary_frame_chart(q.primary_frames_by_lean(data, f)),
         "omissions": omission_heatmap(q.omission_matrix(data, f)),
+        "omissions_one_sided": map_charts.one_sided_chart(q.one_sided_items(data, f)),
         "quoted_passages": passage_chart(q.quote_passages(data, f)),
         "quote_fidelity": fidelity_chart(q.quotes_table(data, f)),
         "words_left_right": words_chart(q.words_left_right(data), "left", "right"),

@@ -98,6 +98,7 @@ def story_tables(data: q.StoryData, f: q.Filters | None = None) -> dict[str, pd.
         "altered_quotes": q.altered_quotes(data, f),
         "quoted_passages": q.quote_passages(data, f),
         "clusters": q.clusters_table(data, f),
+        "cluster_features": q.cluster_features(data, f),
         "map_points": q.map_points(data, f),
         "words_left_right": q.words_left_right(data),
         "sources": q.sources_table(data, f),
