@@ -41,7 +41,7 @@ from .words import add_bags, tokenize
 REDUCED_DIMS = 50
 MAX_K = 10
 SILHOUETTE_SAMPLE = 2000
-SILHOUETTE_KEEP = 0.8            # the most clusters whose silhouette is >= 80 % of the best
+SILHOUETTE_KEEP = 0.9            # the most clusters whose silhouette is >= 90 % of the best
 MINIBATCH_ABOVE = 2000
 LABEL_TERMS = 8
 TOPIC_TERM_SHARE = 0.7           # a term in 70 % of all articles is the topic, never a label
