@@ -14,6 +14,7 @@ from .charts import (LEAN_COLORS, QUALITATIVE, SHARE_SCALE, _layout, _lean_order
                      lean_color, lean_label, short)
 
 LEGEND_LABEL = 70
+AXIS_LABEL = 30   # the axis titles must fit along the axis (the y axis is shorter: one item a side)
 
 
 def map_chart(points: pd.DataFrame, color_by: str = "cluster", axes: dict | None = None) -> go.Figure:
@@ -30,8 +31,8 @@ def map_chart(points: pd.DataFrame, color_by: str = "cluster", axes: dict | None
                         hovertext=_hover(part), hovertemplate="%{hovertext}<extra></extra>", customdata=part["id"],
                         marker=dict(size=11, color=lean_color(g) if key == "lean" else QUALITATIVE[i % len(QUALITATIVE)],
                                     line=dict(width=0.8, color="white"), opacity=0.9))
-    fig.update_xaxes(showticklabels=False, zeroline=False, title=_axis_title((axes or {}).get("x")))
-    fig.update_yaxes(showticklabels=False, zeroline=False, title=_axis_title((axes or {}).get("y")))
+    fig.update_xaxes(showticklabels=False, zeroline=False, title=_axis_title((axes or {}).get("x"), 2))
+    fig.update_yaxes(showticklabels=False, zeroline=False, title=_axis_title((axes or {}).get("y"), 1))
     legend = dict(orientation="v", yanchor="top", y=-0.12, xanchor="left", x=0, font=dict(size=12))
     return _layout(fig, title, height=560 + 22 * len(groups), legend=legend,
                    margin=dict(l=10, r=10, t=50, b=10))
@@ -50,13 +51,13 @@ def _hover(part: pd.DataFrame) -> list[str]:
                                           part["cluster_label"])]
 
 
-def _axis_title(axis: dict | None) -> str | None:
-    """'← low-end columns · high-end columns →', or None when nothing pulls along the axis."""
+def _axis_title(axis: dict | None, items: int) -> dict | None:
+    """'← low-end columns · high-end columns →' (`items` a side), or None when nothing pulls along it."""
     if not axis or not (axis.get("low") or axis.get("high")):
         return None
-    low = ", ".join(short(x, 40) for x in axis.get("low") or []) or "—"
-    high = ", ".join(short(x, 40) for x in axis.get("high") or []) or "—"
-    return f"← {low}   ·   {high} →"
+    low = ", ".join(short(x, AXIS_LABEL) for x in (axis.get("low") or [])[:items]) or "—"
+    high = ", ".join(short(x, AXIS_LABEL) for x in (axis.get("high") or [])[:items]) or "—"
+    return dict(text=f"← {low}   ·   {high} →", font=dict(size=11))
 
 
 def cluster_feature_heatmap(table: pd.DataFrame) -> go.Figure:
@@ -90,15 +91,15 @@ def one_sided_chart(items: pd.DataFrame, limit: int = 15) -> go.Figure:
     top = items.head(limit).iloc[::-1]
     names = [f"{short(lbl, 50)} — {escape(v or 'no clear difference')}" for lbl, v in zip(top["label"], top["verdict"])]
     fig = go.Figure()
-    for side, lean in (("left", "left"), ("right", "right")):
+    for side, lean, place in (("left", "left", "top center"), ("right", "right", "bottom center")):
         share = top[f"{side}_share"]
         counts = [f"{_num(p)}/{_num(n)}" for p, n in zip(top[f"{side}_present"], top[f"{side}_articles"])]
         fig.add_scatter(x=share, y=names, mode="markers+text", name=f"{side.title()} ({', '.join(_side_leans(side))})",
-                        text=counts, textposition="top center", marker=dict(size=11, color=LEAN_COLORS[lean]),
+                        text=counts, textposition=place, marker=dict(size=11, color=LEAN_COLORS[lean]),
                         error_x=dict(type="data", symmetric=False, array=top[f"{side}_ci_high"] - share,
                                      arrayminus=share - top[f"{side}_ci_low"], thickness=1.5),
                         hovertemplate="%{y}<br>" + side + ": %{text} articles (%{x:.0%})<extra></extra>")
-    fig.update_xaxes(tickformat=".0%", range=[-0.02, 1.02])
+    fig.update_xaxes(tickformat=".0%", range=[-0.08, 1.08])
     fig.update_yaxes(type="category")
     return _layout(fig, title, height=160 + 46 * len(top), margin=dict(l=10, r=10, t=50, b=10))
 
