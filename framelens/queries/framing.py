@@ -205,14 +205,7 @@ def one_sided_items(data: StoryData, f: Filters, rule: Rule | None = None) -> pd
             "gap", "p_value", "verdict", "one_sided", "reported_by"]
     if long.empty:
         return pd.DataFrame(columns=cols)
-    t = _share_table(long, ["type", "item", "side"]).pivot_table(
-        index=["type", "item"], columns="side", values=["share", "articles", "present"], aggfunc="first")
-    t.columns = [f"{s}_{v}" for v, s in t.columns]
-    t = t.reset_index()
-    for s_ in ("left", "right"):
-        for v in ("share", "articles", "present"):
-            t[f"{s_}_{v}"] = t[f"{s_}_{v}"] if f"{s_}_{v}" in t else float("nan")
-        t = with_intervals(t.fillna({f"{s_}_articles": 0.0, f"{s_}_present": 0.0}), rule, f"{s_}_")
+    t = _by_side(long, rule)
     t["gap"] = (t["left_share"] - t["right_share"]).abs()
     verdicts = [one_sided_verdict(lp, ln, rp, rn, rule) for lp, ln, rp, rn in
                 zip(t["left_present"], t["left_articles"], t["right_present"], t["right_articles"])]
@@ -224,3 +217,16 @@ def one_sided_items(data: StoryData, f: Filters, rule: Rule | None = None) -> pd
     rank = t["verdict"].map({"left only": 0, "right only": 0, "too few articles to tell": 1, "could be chance": 2})
     t = t.assign(_rank=rank.fillna(3)).sort_values(["_rank", "gap"], ascending=[True, False])
     return t[cols].reset_index(drop=True)
+
+
+def _by_side(long: pd.DataFrame, rule: Rule) -> pd.DataFrame:
+    """One row per item: present, articles, share and interval on the left and on the right."""
+    t = _share_table(long, ["type", "item", "side"]).pivot_table(
+        index=["type", "item"], columns="side", values=["share", "articles", "present"], aggfunc="first")
+    t.columns = [f"{s}_{v}" for v, s in t.columns]
+    t = t.reset_index()
+    for side in ("left", "right"):
+        for v in ("share", "articles", "present"):
+            t[f"{side}_{v}"] = t[f"{side}_{v}"] if f"{side}_{v}" in t else float("nan")
+        t = with_intervals(t.fillna({f"{side}_articles": 0.0, f"{side}_present": 0.0}), rule, f"{side}_")
+    return t
