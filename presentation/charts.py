@@ -256,13 +256,16 @@ def prevalence_chart(prev: pd.DataFrame) -> go.Figure:
         bounds = [f"{lo:.0%}–{hi:.0%}" if hi == hi else "n/e" for lo, hi in zip(part["ci_low"], part["ci_high"])] \
             if "ci_low" in part else counts
         fig.add_bar(x=part["label"].map(lambda s: short(s, 28)), y=part["share"], name=lean_label(lean),
-                    marker_color=lean_color(lean), text=counts, textposition="inside", customdata=list(zip(counts, bounds)),
+                    marker_color=lean_color(lean), text=counts, textposition="inside", textangle=0,
+                    insidetextanchor="start", customdata=list(zip(counts, bounds)),
                     error_y=_interval_bars(part),
                     hovertemplate="%{x}<br>" + escape(lean_label(lean)) + ": %{customdata[0]} (%{y:.0%}, "
                                   "95 % interval %{customdata[1]})<extra></extra>")
     fig.update_yaxes(tickformat=".0%", range=[0, 1.15])
     fig.update_xaxes(type="category")
-    return _layout(fig, title, barmode="group", height=420)
+    # the tilted feature names need the room below the axis: the legend goes under them
+    return _layout(fig, title, barmode="group", height=480,
+                   legend=dict(orientation="h", yanchor="top", y=-0.45, xanchor="left", x=0))
 
 
 def _interval_bars(part: pd.DataFrame) -> dict | None:
