@@ -185,7 +185,7 @@ def test_two_thousand_articles_with_planted_groups_is_sub_quadratic():
     for i in range(1950):
         docs.append(_fake(i, *_random_doc(rng, vocab)))
     next_id = 1950
-    for g in range(10):  # five wire groups (same words) and five spun groups (new words, near vectors)
+    for g in range(10):  # five wire groups (same words) and five spun groups (synonym swaps, near vectors)
         base = docs[g * 100]
         members = [base.id]
         for _ in range(4):
@@ -193,7 +193,8 @@ def test_two_thousand_articles_with_planted_groups_is_sub_quadratic():
                 words = base.text.split()
                 vectors = base.sentence_vectors
             else:
-                words = list(rng.choice(vocab, len(base.text.split())))
+                # four words in ten swapped: a spun copy keeps names and small words
+                words = [w if rng.random() < 0.6 else str(rng.choice(vocab)) for w in base.text.split()]
                 noise = rng.normal(scale=0.05, size=base.sentence_vectors.shape)
                 vectors = base.sentence_vectors + noise
                 vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -272,3 +273,68 @@ def test_precomputed_shingles_and_sentence_keys_give_the_same_groups():
     for d in docs:
         d.shingles, d.keys = text_shingles(d.text), [sentence_key(s) for s in d.sentences]
     assert group_syndication(docs).groups == plain.groups and plain.groups
+
+
+# --------------------------------------------------------------------------- reposts and independent reports
+
+RULING_QUOTES = [
+    'Quill wrote: "The record holds nothing that shows an agreement between Cloudhaven and Pellmark, only timing '
+    'and suspicion."',
+    '"A contract that lets a host suspend service at once for threats means what it says," she added.',
+    '"The public interest does not favour forcing a company to carry posts that name people and say how to hurt '
+    'them," the ruling says.',
+    '"GadgetCo has not shown that it is likely to win on any of its three claims," Quill concluded.',
+]
+
+OWN_A = """GadgetCo's bid to get back online failed on Friday in a federal courtroom in Port Ellis.
+The app maker had argued that losing its host for a week was costing it thousands of subscribers."""
+
+OWN_B = """A judge has sided with the hosting firm Cloudhaven in its fight with the app company GadgetCo.
+Lawyers for the app say they are studying the decision before deciding whether to go to a higher court."""
+
+
+def _with_title(doc: SyndicationDoc, title: str, encode) -> SyndicationDoc:
+    """The doc as the pipeline gives it: its headline first among the sentences, not in the body."""
+    sentences = [title] + doc.sentences
+    return SyndicationDoc(doc.id, doc.text, sentences, encode(sentences), doc.vector, doc.language, doc.published)
+
+
+def _edited_line(line: str) -> str:
+    """A copy editor's touch: a word or two changed, the sentence kept."""
+    return (line.replace("Friday", "Friday afternoon").replace("said", "stated").replace("the company", "the firm")
+            .replace("Cloudhaven", "Cloud Haven"))
+
+
+def test_repost_with_a_new_headline_and_another_cut_is_one_story(encode):
+    """A repost that keeps five lightly edited paragraphs of the original under a new headline,
+    with its own opening, shares under half its words with the original's excerpt (which
+    starts earlier and stops sooner): its near-identical sentences, in order, make it a copy."""
+    lines = ORIGINAL.splitlines()
+    original = "\n".join(lines[:8])
+    repost = "\n".join([LOCAL_INTRO, OWN_B.splitlines()[0], OTHER.splitlines()[0]]
+                       + [_edited_line(line) for line in lines[3:]])
+    a = _with_title(_doc(1, original, encode), "Judge keeps GadgetCo offline", encode)
+    b = _with_title(_doc(2, repost, encode, hours=5), "What the GadgetCo ruling means for Tessmoor app users", encode)
+    assert _overlap(text_shingles(original), text_shingles(repost))[1] < 0.5  # the shingles alone split them
+    result = group_syndication([a, b])
+    assert [g["article_ids"] for g in result.groups] == [[1, 2]] and result.groups[0]["kind"] == "edited"
+
+
+def test_independent_reports_quoting_the_same_ruling_stay_apart(encode):
+    """Two outlets' own write-ups that quote the same four passages of the ruling word for
+    word: most of their words are shared quotations, none of their own sentences are."""
+    a = _doc(1, OWN_A.splitlines()[0] + "\n" + "\n".join(RULING_QUOTES) + "\n" + OWN_A.splitlines()[1], encode)
+    b = _doc(2, OWN_B.splitlines()[0] + "\n" + "\n".join(RULING_QUOTES) + "\n" + OWN_B.splitlines()[1], encode,
+             hours=2)
+    assert _overlap(text_shingles(a.text), text_shingles(b.text))[1] >= 0.5  # by shingles, a copy
+    assert group_syndication([a, b]).groups == []
+
+
+def test_spun_copy_of_a_quoting_article_is_still_one_story(encode):
+    """The quotations are left out of the comparison, not the rest: a rewrite of an article
+    full of quotes is found from its own sentences."""
+    lines = ORIGINAL.splitlines()
+    spun = SPUN.splitlines()
+    a = _doc(1, "\n".join(lines[:5] + RULING_QUOTES[:2] + lines[5:]), encode)
+    b = _doc(2, "\n".join(spun[:5] + RULING_QUOTES[:2] + spun[5:]), encode, hours=3)
+    assert [g["kind"] for g in group_syndication([a, b]).groups] == ["spun"]
