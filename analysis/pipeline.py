@@ -297,9 +297,12 @@ class QuoteStage:
     name = "quotes"
 
     def run(self, ctx: Context) -> None:
-        from .quotes import align_many, extract_quotes, quote_passages
+        from .quotes import align_many, extract_quotes, merge_sources, quote_passages
 
-        source_sentences = ctx.source.sentences if ctx.source else []
+        # every primary-source document (copies or parts of the source), each passage once
+        primaries = [d for d in ctx.docs if d.row["role"] == "primary_source"] or [d for d in [ctx.source] if d]
+        source_sentences = merge_sources(d.sentences for d in primaries)
+        aliases = [[actor.label, *actor.aliases] for actor in ctx.story.actors.values()]
         source_hash = hashlib.sha256("\n".join(source_sentences).encode("utf-8")).hexdigest()
         embedder = LookupEmbedder(ctx.lookup, ctx.embedder)
         articles, fresh = ctx.articles, []
@@ -316,7 +319,8 @@ class QuoteStage:
         # their quotes, one for the passages those need (not two per article)
         for start in range(0, len(fresh), QUOTE_CHUNK):
             part = fresh[start:start + QUOTE_CHUNK]
-            for (doc, _), rows in zip(part, align_many([q for _, q in part], source_sentences, embedder=embedder)):
+            for (doc, _), rows in zip(part, align_many([q for _, q in part], source_sentences, embedder=embedder,
+                                                           aliases=aliases)):
                 doc.payload["quotes"] = [{"text": r["text"], "fidelity": r["fidelity"],
                                           "source_passage": r.get("source_passage"),
                                           "source_index": r.get("source_index"),

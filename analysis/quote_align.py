@@ -18,6 +18,8 @@ from .quote_text import norm_tokens
 ELLIPSIS_GAP = 250
 BRACKET_GAP = 6
 ADDED_SHARE = 0.2
+MAX_NAME_WORDS = 4  # the longest party name looked for at a quote's edge
+EDGE_UNKNOWN = 4   # this many quote words at an edge, none like the source there: text the source lacks
 
 FUNCTION_WORDS = frozenset("""a an the of to in on at for by with from and or but as is are was were be been
 being has have had do does did this that these those it its he she they we i you his her their our
@@ -37,10 +39,13 @@ _SUFFIXES = (("n't", " not"), ("'re", " are"), ("'ve", " have"), ("'ll", " will"
 # --------------------------------------------------------------------------- source index
 
 class SourceIndex:
-    """The primary source as one token stream, with the indexes alignment needs."""
+    """The primary source as one token stream, with the indexes alignment needs.
+    `aliases` are groups of names of one party ("AWS", "Amazon"): a quote naming the party
+    by another of its names is a trivial edit, not a substitution."""
 
-    def __init__(self, sentences: list[str]):
+    def __init__(self, sentences: list[str], aliases=()):
         self.sentences = list(sentences)
+        self.aliases = alias_groups(aliases)
         self.tokens: list[str] = []
         self.sent_of: list[int] = []
         for i, sentence in enumerate(self.sentences):
@@ -66,6 +71,23 @@ class SourceIndex:
 
     def passage(self, first: int, last: int) -> str:
         return " ".join(self.sentences[first:last + 1])
+
+
+def alias_groups(groups) -> dict[tuple[str, ...], int]:
+    """Each name's words (possessive 's dropped) -> its group's number."""
+    found: dict[tuple[str, ...], int] = {}
+    for number, names in enumerate(groups or ()):
+        for name in names:
+            words = _unpossessive(tuple(norm_tokens(name)))
+            if words:
+                found.setdefault(words, number)
+    return found
+
+
+def _unpossessive(words: tuple[str, ...]) -> tuple[str, ...]:
+    if words and words[-1].endswith("'s") and len(words[-1]) > 2:
+        return words[:-1] + (words[-1][:-2],)
+    return words
 
 
 def _positions(tokens: list[str]) -> dict[str, list[int]]:
@@ -104,15 +126,15 @@ def _expand_stream(tokens: list[str], sent_of: list[int]) -> tuple[list[str], li
 _CACHE: dict[tuple, SourceIndex] = {}
 
 
-def source_index(sentences) -> SourceIndex:
+def source_index(sentences, aliases=()) -> SourceIndex:
     """Build the index once per source text; a run aligns every article against one source."""
     if isinstance(sentences, SourceIndex):
         return sentences
-    key = tuple(sentences)
+    key = (tuple(sentences), tuple(tuple(names) for names in aliases or ()))
     if key not in _CACHE:
         if len(_CACHE) >= 4:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = SourceIndex(list(sentences))
+        _CACHE[key] = SourceIndex(list(sentences), aliases)
     return _CACHE[key]
 
 
@@ -260,25 +282,30 @@ def score_window(words: list[str], gaps: set[int], src: SourceIndex, a: int, b: 
         return result
     span = [ops[equal[0]][3], ops[equal[-1]][4]]
     free = 0
-    for k, (tag, i1, i2, j1, j2) in enumerate(ops):
-        if equal[0] <= k <= equal[-1]:
-            free += _score_op(result, tag, words[i1:i2], window[j1:j2], i1 in gaps)
-        elif i2 > i1:
-            _score_edge(result, words[i1:i2], src, a, (j1, j2), span, leading=k < equal[0])
+    for tag, i1, i2, j1, j2 in ops[equal[0]:equal[-1] + 1]:
+        free += _score_op(result, tag, words[i1:i2], window[j1:j2], i1 in gaps, src.aliases)
+    # the words before and after the matched span, each side taken whole
+    head, tail = ops[equal[0]], ops[equal[-1]]
+    if head[1] > 0:
+        _score_edge(result, words[:head[1]], src, a, (0, head[3]), span, leading=True)
+    if tail[2] < len(words):
+        _score_edge(result, words[tail[2]:], src, a, (tail[4], len(window)), span, leading=False)
     result.first, result.last = a + span[0], a + span[1] - 1
     result.span_len = span[1] - span[0] - free
     return result
 
 
 def _core_matches(ops: list[tuple], words: list[str], sent: list[int]) -> list[int]:
-    """Indexes of the equal opcodes, without stray function-word matches at either end that
-    sit in another sentence (a lone "the" in the next sentence is not the quote going on)."""
+    """Indexes of the equal opcodes, without stray matches at either end that sit in another
+    sentence: a lone "the" in the next sentence, or a word or two of the previous one far
+    from the rest of the match, is not the quote going on."""
     equal = [k for k, op in enumerate(ops) if op[0] == "equal"]
 
     def stray(k: int, neighbour: int) -> bool:
         i1, i2, j1 = ops[k][1], ops[k][2], ops[k][3]
-        other = ops[neighbour][3]
-        return i2 - i1 <= 2 and all(w in FUNCTION_WORDS for w in words[i1:i2]) and sent[j1] != sent[other]
+        far = abs(ops[neighbour][1] - (i2 if neighbour > k else i1)) >= EDGE_UNKNOWN
+        short = i2 - i1 <= 2 and (far or all(w in FUNCTION_WORDS for w in words[i1:i2]))
+        return short and sent[j1] != sent[ops[neighbour][3]]
 
     while len(equal) > 1 and stray(equal[-1], equal[-2]):
         equal.pop()
@@ -293,11 +320,17 @@ def _score_edge(result: Alignment, quoted: list[str], src: SourceIndex, a: int,
     sentence goes on there ("nothing more than" for "little more than"), else they are added."""
     sentence = src.expanded_sent[a + (span[0] if leading else span[1] - 1)]
     same = [j for j in range(*source) if src.expanded_sent[a + j] == sentence]
+    if _edge_renamed(result, quoted, src, a, same, span, leading):
+        return
     # A quote running on past where the source sentence stops says something else there.
     k = len(quoted) if len(quoted) <= len(same) else 0
-    paired = quoted[len(quoted) - k:] if leading else quoted[:k]
     opposite = [src.expanded[a + j] for j in (same[len(same) - k:] if leading else same[:k])]
-    _score_pairs(result, paired, opposite)
+    if k >= EDGE_UNKNOWN and not any(_trivial_pair(q, s) for q, s in zip(quoted, opposite)):
+        # a long edge with nothing like the source there: the quote goes on where the known
+        # text has a gap (or says something else), which is not a substitution
+        k, opposite = 0, []
+    paired = quoted[len(quoted) - k:] if leading else quoted[:k]
+    _score_pairs(result, paired, opposite, src.aliases)
     result.added += len(quoted) - k
     if k and leading:
         span[0] = same[len(same) - k]
@@ -305,7 +338,21 @@ def _score_edge(result: Alignment, quoted: list[str], src: SourceIndex, a: int,
         span[1] = same[k - 1] + 1
 
 
-def _score_op(result: Alignment, tag: str, quoted: list[str], source: list[str], at_gap: bool) -> int:
+def _edge_renamed(result: Alignment, quoted: list[str], src: SourceIndex, a: int, same: list[int],
+                  span: list[int], leading: bool) -> bool:
+    """The edge words are another name of the party the source names there ("the app maker"
+    for "GadgetCo"): one trivial edit, and the span takes in the source's name."""
+    for m in range(1, min(len(same), MAX_NAME_WORDS) + 1):
+        named = same[len(same) - m:] if leading else same[:m]
+        if _same_party(quoted, [src.expanded[a + j] for j in named], src.aliases):
+            result.inflected += 1
+            span[0 if leading else 1] = named[0] if leading else named[-1] + 1
+            return True
+    return False
+
+
+def _score_op(result: Alignment, tag: str, quoted: list[str], source: list[str], at_gap: bool,
+              aliases: dict[tuple[str, ...], int] | None = None) -> int:
     """Count one opcode; returns the source words a bracketed insertion stands for (free)."""
     negations = sum(w in _NEGATION for w in quoted + source)
     if tag == "equal":
@@ -322,12 +369,24 @@ def _score_op(result: Alignment, tag: str, quoted: list[str], source: list[str],
         result.substituted += negations
         result.negations += negations
     else:
-        _score_pairs(result, quoted, source)
+        _score_pairs(result, quoted, source, aliases)
     return 0
 
 
-def _score_pairs(result: Alignment, quoted: list[str], source: list[str]) -> None:
-    """Words replaced pairwise; the longer side's surplus is added or dropped."""
+def _same_party(quoted: list[str], source: list[str], aliases: dict[tuple[str, ...], int] | None) -> bool:
+    if not aliases:
+        return False
+    a, b = _unpossessive(tuple(quoted)), _unpossessive(tuple(source))
+    return a != b and a in aliases and aliases.get(b) == aliases[a]
+
+
+def _score_pairs(result: Alignment, quoted: list[str], source: list[str],
+                 aliases: dict[tuple[str, ...], int] | None = None) -> None:
+    """Words replaced pairwise; the longer side's surplus is added or dropped. Another name
+    of the same party ("Amazon" for "AWS") is one trivial edit."""
+    if _same_party(quoted, source, aliases):
+        result.inflected += 1
+        return
     k = min(len(quoted), len(source))
     trivial = sum(_trivial_pair(q, s) for q, s in zip(quoted, source))
     result.negations += sum((q in _NEGATION) != (s in _NEGATION) for q, s in zip(quoted, source))

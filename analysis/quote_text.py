@@ -45,9 +45,14 @@ class Quote:
     short: bool = False  # 3 words: kept only if it matches the source exactly
 
 
+_INITIALISM = re.compile(r"\b[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
+
+
 def norm_tokens(text: str) -> list[str]:
-    """Lower-case word tokens, punctuation dropped, apostrophes straightened."""
-    return [t.replace("’", "'") for t in _TOKEN.findall((text or "").lower())]
+    """Lower-case word tokens, punctuation dropped, apostrophes straightened; an initialism
+    is one word with or without its dots ("U.S." and "US" are both "us")."""
+    text = _INITIALISM.sub(lambda m: m.group().replace(".", ""), text or "")
+    return [t.replace("’", "'") for t in _TOKEN.findall(text.lower())]
 
 
 def extract_quotes(text: str) -> list[Quote]:

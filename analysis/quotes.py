@@ -44,8 +44,9 @@ import numpy as np
 from .quote_align import (ADDED_SHARE, BRACKET_GAP, ELLIPSIS_GAP, Alignment, SourceIndex, align_fuzzy,
                           encode_unit, find_exact, score_window, segment_words, source_index)
 from .quote_text import Quote, extract_quotes, quote_segments
+from .sentences import sentence_key
 
-__all__ = ["Quote", "extract_quotes", "align_quotes", "quote_passages", "SourceIndex",
+__all__ = ["Quote", "extract_quotes", "align_quotes", "merge_sources", "quote_passages", "SourceIndex",
            "ELLIPSIS_GAP", "BRACKET_GAP", "ADDED_SHARE"]
 
 CLOSE_EDIT_SHARE = 0.10
@@ -57,24 +58,41 @@ WEAK_ALTERED = 0.6   # cosine a word-altered quote with as many words changed as
 FIDELITY_RANK = {"exact": 0, "close": 1, "altered": 2, "not_in_source": 3}
 
 
+# --------------------------------------------------------------------------- sources
+
+def merge_sources(sentence_lists) -> list[str]:
+    """One source from every primary-source document of a story (copies or parts of it):
+    their sentences in order, each passage once (a sentence whose words, case and
+    punctuation aside, an earlier document already has is left out)."""
+    merged, seen = [], set()
+    for sentences in sentence_lists:
+        for sentence in sentences:
+            key = sentence_key(sentence)
+            if key and key not in seen:
+                seen.add(key)
+                merged.append(sentence)
+    return merged
+
+
 # --------------------------------------------------------------------------- grading
 
-def align_quotes(quotes, source_sentences, embedder=None) -> list[dict]:
+def align_quotes(quotes, source_sentences, embedder=None, aliases=()) -> list[dict]:
     """Grade each quote against the source sentences (see the module docstring).
 
     Returns one dict per quote kept: {"text", "fidelity", "source_passage", "similarity",
     "source_index"}; short (3-word) quotes that are not exact matches are dropped as scare
     quotes. `embedder` is anything with `.encode(list[str]) -> array`; without one,
-    altered quotes are found by shared words alone.
+    altered quotes are found by shared words alone. `aliases` are groups of one party's
+    names (the story's actors): naming a party by another of its names is a close edit.
     """
-    return align_many([quotes], source_sentences, embedder)[0]
+    return align_many([quotes], source_sentences, embedder, aliases)[0]
 
 
-def align_many(quote_lists, source_sentences, embedder=None) -> list[list[dict]]:
+def align_many(quote_lists, source_sentences, embedder=None, aliases=()) -> list[list[dict]]:
     """`align_quotes` for several articles' quotes at once (the same results, list by list):
     the embedder gets all their quotes in one call, then all the passages they need in one."""
     lists = [[q if isinstance(q, Quote) else Quote(str(q), 0, 0) for q in quotes] for quotes in quote_lists]
-    src = source_index(source_sentences)
+    src = source_index(source_sentences, aliases)
     graded = [[_grade(q, src) for q in quotes] for quotes in lists]
     if embedder is not None and src.sentences:
         _grade_with_embeddings([q for quotes in lists for q in quotes], [r for rs in graded for r in rs],
