@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pytest
 
-from analysis.syndication import SyndicationDoc, _overlap, text_shingles, group_syndication
+from analysis.syndication import SyndicationDoc, group_syndication
+from analysis.syndication_pairs import measure_overlap, text_shingles
 from tests.measure import traced_peak_mb
 
 T0 = datetime(2024, 5, 10, 14, 0, tzinfo=timezone.utc)
@@ -230,11 +231,11 @@ def test_shingles_are_sorted_distinct_hashes_and_overlap_counts_shared_ones():
     assert len(s) == 7  # nine 3-word windows; "the court denied" and "court denied the" come twice
     assert np.array_equal(text_shingles(text.upper()), s)  # case does not matter
     assert np.array_equal(text_shingles(text, {}), s)  # the shared word-hash cache changes nothing
-    assert _overlap(s, s) == (1.0, 1.0)
+    assert measure_overlap(s, s) == (1.0, 1.0)
     longer = text_shingles(text + " while a separate paragraph adds several entirely new words here")
-    jaccard, containment = _overlap(s, longer)
+    jaccard, containment = measure_overlap(s, longer)
     assert containment == 1.0 and 0.3 < jaccard < 0.7
-    assert _overlap(s, text_shingles("nothing in common with that at all")) == (0.0, 0.0)
+    assert measure_overlap(s, text_shingles("nothing in common with that at all")) == (0.0, 0.0)
     assert len(text_shingles("")) == 0 and len(text_shingles("two words")) == 1
 
 
@@ -315,7 +316,7 @@ def test_repost_with_a_new_headline_and_another_cut_is_one_story(encode):
                        + [_edited_line(line) for line in lines[3:]])
     a = _with_title(_doc(1, original, encode), "Judge keeps GadgetCo offline", encode)
     b = _with_title(_doc(2, repost, encode, hours=5), "What the GadgetCo ruling means for Tessmoor app users", encode)
-    assert _overlap(text_shingles(original), text_shingles(repost))[1] < 0.5  # the shingles alone split them
+    assert measure_overlap(text_shingles(original), text_shingles(repost))[1] < 0.5  # the shingles alone split them
     result = group_syndication([a, b])
     assert [g["article_ids"] for g in result.groups] == [[1, 2]] and result.groups[0]["kind"] == "edited"
 
@@ -326,7 +327,7 @@ def test_independent_reports_quoting_the_same_ruling_stay_apart(encode):
     a = _doc(1, OWN_A.splitlines()[0] + "\n" + "\n".join(RULING_QUOTES) + "\n" + OWN_A.splitlines()[1], encode)
     b = _doc(2, OWN_B.splitlines()[0] + "\n" + "\n".join(RULING_QUOTES) + "\n" + OWN_B.splitlines()[1], encode,
              hours=2)
-    assert _overlap(text_shingles(a.text), text_shingles(b.text))[1] >= 0.5  # by shingles, a copy
+    assert measure_overlap(text_shingles(a.text), text_shingles(b.text))[1] >= 0.5  # by shingles, a copy
     assert group_syndication([a, b]).groups == []
 
 
