@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 
 import numpy as np
 
-from .quote_text import norm_tokens
+from .quote_text import alias_groups, norm_tokens, same_party
 
 ELLIPSIS_GAP = 250
 BRACKET_GAP = 6
@@ -71,23 +71,6 @@ class SourceIndex:
 
     def passage(self, first: int, last: int) -> str:
         return " ".join(self.sentences[first:last + 1])
-
-
-def alias_groups(groups) -> dict[tuple[str, ...], int]:
-    """Each name's words (possessive 's dropped) -> its group's number."""
-    found: dict[tuple[str, ...], int] = {}
-    for number, names in enumerate(groups or ()):
-        for name in names:
-            words = _unpossessive(tuple(norm_tokens(name)))
-            if words:
-                found.setdefault(words, number)
-    return found
-
-
-def _unpossessive(words: tuple[str, ...]) -> tuple[str, ...]:
-    if words and words[-1].endswith("'s") and len(words[-1]) > 2:
-        return words[:-1] + (words[-1][:-2],)
-    return words
 
 
 def _positions(tokens: list[str]) -> dict[str, list[int]]:
@@ -344,7 +327,7 @@ def _edge_renamed(result: Alignment, quoted: list[str], src: SourceIndex, a: int
     for "GadgetCo"): one trivial edit, and the span takes in the source's name."""
     for m in range(1, min(len(same), MAX_NAME_WORDS) + 1):
         named = same[len(same) - m:] if leading else same[:m]
-        if _same_party(quoted, [src.expanded[a + j] for j in named], src.aliases):
+        if same_party(quoted, [src.expanded[a + j] for j in named], src.aliases):
             result.inflected += 1
             span[0 if leading else 1] = named[0] if leading else named[-1] + 1
             return True
@@ -373,18 +356,11 @@ def _score_op(result: Alignment, tag: str, quoted: list[str], source: list[str],
     return 0
 
 
-def _same_party(quoted: list[str], source: list[str], aliases: dict[tuple[str, ...], int] | None) -> bool:
-    if not aliases:
-        return False
-    a, b = _unpossessive(tuple(quoted)), _unpossessive(tuple(source))
-    return a != b and a in aliases and aliases.get(b) == aliases[a]
-
-
 def _score_pairs(result: Alignment, quoted: list[str], source: list[str],
                  aliases: dict[tuple[str, ...], int] | None = None) -> None:
     """Words replaced pairwise; the longer side's surplus is added or dropped. Another name
     of the same party ("Amazon" for "AWS") is one trivial edit."""
-    if _same_party(quoted, source, aliases):
+    if same_party(quoted, source, aliases):
         result.inflected += 1
         return
     k = min(len(quoted), len(source))

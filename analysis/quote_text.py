@@ -55,6 +55,35 @@ def norm_tokens(text: str) -> list[str]:
     return [t.replace("’", "'") for t in _TOKEN.findall(text.lower())]
 
 
+# --------------------------------------------------------------------------- party names
+
+def alias_groups(groups) -> dict[tuple[str, ...], int]:
+    """Each name's words (possessive 's dropped) -> its group's number."""
+    found: dict[tuple[str, ...], int] = {}
+    for number, names in enumerate(groups or ()):
+        for name in names:
+            words = _unpossessive(tuple(norm_tokens(name)))
+            if words:
+                found.setdefault(words, number)
+    return found
+
+
+def _unpossessive(words: tuple[str, ...]) -> tuple[str, ...]:
+    if words and words[-1].endswith("'s") and len(words[-1]) > 2:
+        return words[:-1] + (words[-1][:-2],)
+    return words
+
+
+def same_party(quoted: list[str], source: list[str], aliases: dict[tuple[str, ...], int] | None) -> bool:
+    """Whether two word runs are different names of one party (`aliases` from alias_groups)."""
+    if not aliases:
+        return False
+    a, b = _unpossessive(tuple(quoted)), _unpossessive(tuple(source))
+    return a != b and a in aliases and aliases.get(b) == aliases[a]
+
+
+# --------------------------------------------------------------------------- extraction
+
 def extract_quotes(text: str) -> list[Quote]:
     """Every quotation in `text`, in order of position."""
     text = text or ""
