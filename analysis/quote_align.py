@@ -286,7 +286,8 @@ def _core_matches(ops: list[tuple], words: list[str], sent: list[int]) -> list[i
 
     def stray(k: int, neighbour: int) -> bool:
         i1, i2, j1 = ops[k][1], ops[k][2], ops[k][3]
-        far = abs(ops[neighbour][1] - (i2 if neighbour > k else i1)) >= EDGE_UNKNOWN
+        between = ops[neighbour][1] - i2 if neighbour > k else i1 - ops[neighbour][2]  # quote words
+        far = between >= EDGE_UNKNOWN
         short = i2 - i1 <= 2 and (far or all(w in FUNCTION_WORDS for w in words[i1:i2]))
         return short and sent[j1] != sent[ops[neighbour][3]]
 
