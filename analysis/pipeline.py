@@ -34,7 +34,7 @@ from .language import detect_language
 from .sentences import sentence_key
 from .words import term_bag
 
-ANALYSIS_VERSION = "2.2"
+ANALYSIS_VERSION = "2.3"
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
                          r"blogs?|perspectives?|views?)/", re.I)
 OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective)\s*[:|—–-]", re.I)
