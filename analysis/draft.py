@@ -1,7 +1,7 @@
 """A story draft from the coverage at hand: key facts aligned to the primary source and
 candidate framing features from talking points, plus the word-level parts (draft_text).
 
-    sentences → embed (once, cached) → key facts: source sentences most articles report
+    sentences → embed (once, cached) → key facts: source statements most articles paraphrase (draft_facts)
                                      → features: talking points whose presence varies most by lean/outlet
 
 Every candidate keeps the articles it rests on, so the written draft can say how many and
@@ -16,17 +16,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .draft_facts import draft_key_facts, source_statements
 from .draft_inputs import Coverage
 from .draft_text import ActorDraft, DescriptorDraft, find_actors, find_descriptors, find_references, \
-    suggest_relevance
+    phrase_label, suggest_relevance
 from .sentences import document_sentences, sentence_key
 from .words import STOPWORDS, tokenize
 
-SUPPORT_COSINE = 0.62   # a coverage sentence reports a source statement at this cosine or above
-DISTINCT_COSINE = 0.8   # two source statements this close are one fact
-MAX_FACTS = 12
+DISTINCT_COSINE = 0.8   # two talking points this close are one
 MAX_FEATURES = 12
-MIN_WORDS = 7
 
 
 @dataclass
@@ -41,6 +39,7 @@ class Candidate:
     pattern: str = ""
     spread: str = ""
     terms: list[str] = field(default_factory=list)
+    source_sentence: str = ""   # a key fact that is one clause of a longer source sentence: that sentence
 
 
 @dataclass
@@ -58,15 +57,15 @@ class StoryDraft:
 def make_draft(coverage: Coverage, source_text: str, query: str, embedder) -> StoryDraft:
     """Every candidate part of a story draft from the coverage and the primary source's text."""
     docs = {a["id"]: document_sentences(a.get("title") or "", a.get("text") or "")[0] for a in coverage.articles}
-    source = [s for s in document_sentences("", source_text)[0] if _statement_like(s)]
-    actors = find_actors(docs, source)
+    source = source_statements(document_sentences("", source_text)[0])
+    actors = find_actors(docs, list(dict.fromkeys(source.values())))  # whole sentences, not clauses too
     find_references(actors, docs)
-    vectors = _Vectors(embedder, [s for ss in docs.values() for s in ss] + source)
+    vectors = _Vectors(embedder, [s for ss in docs.values() for s in ss] + list(source))
     terms = _term_articles(docs)
     required, alternatives = suggest_relevance(actors, terms, len(docs), query)
     return StoryDraft(
         actors=actors, descriptors={a.id: find_descriptors(a, docs) for a in actors[:3]},
-        key_facts=draft_key_facts(source, docs, vectors),
+        key_facts=draft_key_facts(source, docs, vectors, _fact_candidate(set())),
         features=draft_features(independent(docs), vectors, coverage, _name_words(actors)),
         relevance_all=required, relevance_any=alternatives,
         outlets={a["id"]: a.get("outlet_name") or a["domain"] for a in coverage.articles},
@@ -94,47 +93,11 @@ class _Vectors:
         return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
 
 
-def _statement_like(sentence: str) -> bool:
-    """A source sentence that can be a fact: long enough, not a heading in capitals."""
-    letters = re.sub(r"[^A-Za-z]", "", sentence)
-    return len(sentence.split()) >= MIN_WORDS and not (letters and letters.isupper())
-
-
-def draft_key_facts(source: list[str], docs: dict[int, list[str]], vectors: _Vectors) -> list[Candidate]:
-    """The source's statements reported by the most articles, one per distinct fact."""
-    items = [(d, s) for d, ss in docs.items() for s in ss if len(s.split()) >= 5]
-    if not source or not items:
-        return []
-    sims = vectors.of(source) @ vectors.of([s for _, s in items]).T
-    support = [{items[j][0] for j in np.flatnonzero(row >= SUPPORT_COSINE)} for row in sims]
-    order = sorted(range(len(source)), key=lambda i: (-len(support[i]), -float(sims[i].max()), i))
-    chosen: list[int] = []
-    src = vectors.of(source)
-    for i in order:
-        if len(support[i]) < 2 or len(chosen) >= MAX_FACTS:
-            break
-        if chosen and float((src[chosen] @ src[i]).max()) >= DISTINCT_COSINE:
-            continue
-        chosen.append(i)
-    used: set[str] = set()
-    return [Candidate(_unique_id(source[i], used), _label(source[i]), source[i],
-                      _examples(sims[i], items, SUPPORT_COSINE), support[i]) for i in chosen]
-
-
-def _examples(row: np.ndarray, items: list[tuple[int, str]], floor: float, limit: int = 3) -> list[str]:
-    """The closest distinct sentences, from different articles where possible."""
-    out, seen_docs, seen_keys = [], set(), set()
-    for j in np.argsort(-row, kind="stable"):
-        doc, text = items[j]
-        key = sentence_key(text)
-        if row[j] < floor or len(out) >= limit:
-            break
-        if key in seen_keys or doc in seen_docs:
-            continue
-        out.append(text)
-        seen_docs.add(doc)
-        seen_keys.add(key)
-    return out
+def _fact_candidate(used: set[str]):
+    def make(statement: str, prototypes: list[str], articles: set[int], sentence: str) -> Candidate:
+        return Candidate(_unique_id(statement, used), _label(statement), statement, prototypes, articles,
+                         source_sentence=sentence if sentence != statement else "")
+    return make
 
 
 def independent(docs: dict[int, list[str]], overlap: float = 0.5) -> dict[int, list[str]]:
@@ -218,6 +181,7 @@ def _merged_points(scored: list, vectors: _Vectors) -> list[Candidate]:
         out.append(cand)
     for cand in out:
         cand.pattern = r"\b(" + "|".join(t.replace(" ", r"\W+") for t in cand.terms[:4]) + r")\b"
+        cand.label = phrase_label(cand.terms[:4], cand.prototypes[0])
     return out
 
 

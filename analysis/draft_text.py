@@ -218,3 +218,34 @@ def _unique(base: str, used: set[str]) -> str:
         name, n = f"{base}_{n}", n + 1
     used.add(name)
     return name
+
+
+MAX_PHRASE_WORDS = 6
+
+
+def phrase_label(terms: list[str], sentence: str) -> str:
+    """A label a journalist can read: the run of words in the point's most typical sentence
+    that holds its distinctive terms ("President Jimmy Carter", not "carter"), widened by a
+    neighbouring content word, at most MAX_PHRASE_WORDS words; the first term when the
+    sentence does not hold them."""
+    words = re.findall(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", sentence)
+    wanted = {w for t in terms for w in t.split()}
+    hits = [i for i, w in enumerate(words) if w.lower().rstrip(".") in wanted]
+    if not hits:
+        return f"Mentions {terms[0]}" if terms else "Suggested talking point"
+    start, end = hits[0], hits[0]
+    for i in hits[1:]:
+        if i - start < MAX_PHRASE_WORDS:
+            end = i
+    start, end = _widen(words, start, end)
+    return "Mentions “" + " ".join(words[start:end + 1]).rstrip(".") + "”"
+
+
+def _widen(words: list[str], start: int, end: int) -> tuple[int, int]:
+    """One more content word on each side while the run stays short ('kind of abusive,
+    violent' → 'abusive, violent content'); stopwords at the edges are left out."""
+    if end + 1 < len(words) and words[end + 1].lower() not in STOPWORDS and end - start + 1 < MAX_PHRASE_WORDS:
+        end += 1
+    if start > 0 and words[start - 1].lower() not in STOPWORDS and end - start + 1 < MAX_PHRASE_WORDS:
+        start -= 1
+    return start, end

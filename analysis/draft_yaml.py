@@ -164,13 +164,16 @@ def _descriptors(draft: StoryDraft) -> list[str]:
 
 
 def _facts(draft: StoryDraft) -> list[str]:
-    lines = ["# key_facts: the primary source's statements that the most articles report, each with the",
-             "# coverage sentences closest to it as prototypes"]
+    lines = ["# key_facts: the primary source's statements (sentences, or clauses of a longer sentence)",
+             "# that the most articles paraphrase, each with its most typical paraphrases as prototypes"]
     if not draft.key_facts:
         return lines + ["# (none: no primary source, or no statement of it is reported by two articles)"]
     lines.append("key_facts:")
     for cand in draft.key_facts:
-        lines += [f"  # reported by {_based_on(cand.articles, draft)}", *_detector(cand)]
+        lines.append(f"  # reported by {_based_on(cand.articles, draft)}")
+        if cand.source_sentence:
+            lines.append(f"  # one clause of the source sentence: {' '.join(cand.source_sentence.split())}")
+        lines += _detector(cand)
     return lines
 
 

@@ -1,0 +1,109 @@
+"""Key facts for a story draft: the primary source's statements that the most articles report.
+
+    source sentences and their clauses ("...; (2) that X did Y") = candidate statements
+    each coverage sentence → the one statement it paraphrases best (cosine >= SUPPORT_COSINE)
+    statements ranked by how many articles paraphrase them; near-identical ones kept once
+
+Assigning each coverage sentence to its single best statement (not to every statement it is
+close to) keeps a long procedural sentence that shares the story's words with everything
+("the plaintiff asks the court to order ...") from collecting every article's support.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from .sentences import sentence_key
+
+SUPPORT_COSINE = 0.45   # a coverage sentence reports a statement at this cosine or above (story mean taken out)
+DISTINCT_COSINE = 0.8   # two statements (or two clusters of their reports) this close are one fact
+MIN_ARTICLES = 3        # fewer reports: procedure or detail the coverage does not carry
+MAX_FACTS = 12
+MIN_WORDS = 7
+MIN_CLAUSE_WORDS = 5
+CLAUSE_MARGIN = 0.05    # a report goes to one clause only when it is this much closer than to the whole sentence
+
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?:and|but)\s+(?=(?:the|it|its|this|that|he|she|they|[A-Z])\b)")
+_CLAUSE_LEAD = re.compile(r"^(?:(?:\(\w{1,3}\)|and|but|or|that)\s+)*", re.IGNORECASE)
+
+
+def statement_like(sentence: str) -> bool:
+    """A source sentence that can be a fact: long enough, not a heading in capitals."""
+    letters = re.sub(r"[^A-Za-z]", "", sentence)
+    return len(sentence.split()) >= MIN_WORDS and not (letters and letters.isupper())
+
+
+def source_statements(sentences: list[str]) -> dict[str, str]:
+    """The source's statement-like sentences, and the clauses of those that join two
+    statements (a semicolon list of claims, "X happened, and Y followed"): each clause can
+    be a fact the coverage reports on its own. Maps each statement to its whole sentence
+    (a clause can lose what frames it: "the complaint asserts ... that X")."""
+    out: dict[str, str] = {}
+    for sentence in sentences:
+        if not statement_like(sentence):
+            continue
+        out.setdefault(sentence, sentence)
+        parts = [_clause(p) for p in _CLAUSE_BREAK.split(sentence)]
+        if len(parts) > 1:
+            for part in parts:
+                if len(part.split()) >= MIN_CLAUSE_WORDS:
+                    out.setdefault(part, sentence)
+    return out
+
+
+def _clause(part: str) -> str:
+    text = _CLAUSE_LEAD.sub("", part.strip()).rstrip(" ,;:.")
+    return (text[:1].upper() + text[1:] + ".") if text else ""
+
+
+def draft_key_facts(statements: dict[str, str], docs: dict[int, list[str]], vectors, make) -> list:
+    """The source statements that the most articles paraphrase, one per distinct fact;
+    `make(statement, prototypes, articles, sentence)` builds each candidate."""
+    source = list(statements)
+    items = [(d, s) for d, ss in docs.items() for s in ss if len(s.split()) >= 5]
+    if not source or not items:
+        return []
+    sims = vectors.centred(source) @ vectors.centred([s for _, s in items]).T
+    handicap = np.array([CLAUSE_MARGIN if statements[s] != s else 0.0 for s in source])
+    best = (sims - handicap[:, None]).argmax(axis=0)
+    score = sims[best, np.arange(len(items))]
+    reports = [[j for j in np.flatnonzero((best == i) & (score >= SUPPORT_COSINE))] for i in range(len(source))]
+    support = [{items[j][0] for j in js} for js in reports]
+    order = sorted(range(len(source)), key=lambda i: (-len(support[i]), -float(sims[i].max()), i))
+    chosen: list[tuple[int, np.ndarray]] = []
+    for i in order:
+        if len(support[i]) < MIN_ARTICLES or len(chosen) >= MAX_FACTS:
+            break
+        centre = _centre(vectors, [items[j][1] for j in reports[i]])
+        if any(_same_fact(vectors, source[i], source[k], centre, c) for k, c in chosen):
+            continue
+        chosen.append((i, centre))
+    return [make(source[i], _typical(reports[i], items, vectors, c), support[i], statements[source[i]])
+            for i, c in chosen]
+
+
+def _centre(vectors, texts: list[str]) -> np.ndarray:
+    mean = vectors.centred(texts).mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def _same_fact(vectors, a: str, b: str, centre_a: np.ndarray, centre_b: np.ndarray) -> bool:
+    """Near-identical statements, or reports that read the same (a clause and its sentence)."""
+    pair = vectors.centred([a, b])
+    return float(pair[0] @ pair[1]) >= DISTINCT_COSINE or float(centre_a @ centre_b) >= DISTINCT_COSINE
+
+
+def _typical(rows: list[int], items: list[tuple[int, str]], vectors, centre: np.ndarray, limit: int = 3) -> list[str]:
+    """The reports closest to what they share (the usual paraphrase), from different articles,
+    no two the same sentence."""
+    ranked = sorted(rows, key=lambda j: (-float(vectors.centred([items[j][1]])[0] @ centre), j))
+    out, docs, keys = [], set(), set()
+    for j in ranked:
+        doc, text = items[j]
+        if len(out) < limit and doc not in docs and sentence_key(text) not in keys:
+            out.append(text)
+            docs.add(doc)
+            keys.add(sentence_key(text))
+    return out
