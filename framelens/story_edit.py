@@ -4,7 +4,9 @@ The detector's lines are found from the YAML parser's node positions and replace
 new detector is appended to its list); every other line, comments included, stays byte
 for byte. The result is validated with the story loader before it replaces the file, and
 the previous file is kept as `<id>.yaml.bak-<UTC time>` (not a `.yaml`, so it is never
-listed as a story). Comments inside the rewritten detector itself are not kept.
+listed as a story). Whole-line comments inside the rewritten detector are kept with the key
+they sat above or in (`patterns`: above it, or at the top of its list); a comment whose key
+the new detector lacks goes at its end. Comments after a value on the same line are not kept.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .stories import load_story
 from .yamlcheck import ConfigError
 
 SECTIONS = ("features", "frames", "key_facts")
+_KEY_LINE = re.compile(r"^\s*(?:- )?([A-Za-z_]+):")
 
 
 class SaveRefused(RuntimeError):
@@ -56,10 +59,43 @@ def save_detector(path: Path, section: str, spec: dict, replace_id: str | None =
     text = path.read_text(encoding="utf-8")
     lines = text.splitlines()
     start, end, indent = _span(text, section, replace_id)
-    new = lines[:start] + render_detector(spec, indent) + lines[end:]
+    rendered = with_comments(render_detector(spec, indent), inner_comments(lines[start:end], indent), indent)
+    new = lines[:start] + rendered + lines[end:]
     if start == len(lines) and section not in _top_keys(text):
         new = lines + [f"{section}:"] + render_detector(spec, 2)
     return _replace_checked(path, "\n".join(new) + "\n")
+
+
+def _key_of(line: str, indent: int) -> str | None:
+    """The detector key a line starts (`- id:` or `  patterns:` at the detector's indent)."""
+    match = _KEY_LINE.match(line)
+    depth = len(line) - len(line.lstrip())
+    return match.group(1) if match and depth in (indent, indent + 2) else None
+
+
+def inner_comments(old: list[str], indent: int) -> list[tuple[str | None, str, str]]:
+    """Whole-line comments inside a detector's old lines: (key, 'above' or 'in', line)."""
+    out, key, pending = [], None, []
+    for line in old:
+        if line.lstrip().startswith("#"):
+            pending.append(line)
+        elif line.strip():
+            found = _key_of(line, indent)
+            out += [(found or key, "above" if found else "in", c) for c in pending]
+            pending, key = [], found or key
+    return out + [(None, "in", c) for c in pending]
+
+
+def with_comments(rendered: list[str], comments: list[tuple[str | None, str, str]], indent: int) -> list[str]:
+    """The rendered detector with the old comments back by their keys."""
+    out, placed = [], set()
+    for line in rendered:
+        key = _key_of(line, indent)
+        above = [i for i, (k, where, _) in enumerate(comments) if key and k == key and where == "above"]
+        inside = [i for i, (k, where, _) in enumerate(comments) if key and k == key and where == "in"]
+        out += [comments[i][2] for i in above] + [line] + [comments[i][2] for i in inside]
+        placed.update(above + inside)
+    return out + [c for i, (_, _, c) in enumerate(comments) if i not in placed]
 
 
 def _writable(path: Path) -> bool:

@@ -159,3 +159,21 @@ def test_the_embed_button_says_why_when_the_model_differs(lab_db):
     assert "no vector yet" in " ".join(w.value for w in at.warning)
     at.button(key="lab_embed").click().run()
     assert not at.exception and "the corpus was embedded with" in " ".join(e.value for e in at.error)
+
+
+def test_comments_inside_a_rewritten_detector_are_kept(tmp_path):
+    path = write_story(tmp_path / "stories")
+    save_detector(path, "features", {"id": "blocky", "label": "Block", "patterns": [r"\bone\b"],
+                                     "prototypes": ["One example."]})
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(lines.index("    patterns:"), "    # why these words: the judge's own")
+    lines.insert(lines.index("      - 'One example.'"), "      # the clearest case")
+    lines.insert(lines.index("    label: 'Block'"), "    # ask the desk before renaming")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    save_detector(path, "features", {"id": "blocky", "label": "Block two", "patterns": [r"\btwo\b"]}, "blocky")
+    text = path.read_text(encoding="utf-8")
+    assert "    # why these words: the judge's own\n    patterns:\n      - '\\btwo\\b'\n" in text
+    assert "    # ask the desk before renaming\n    label: 'Block two'\n" in text
+    # its list is gone: the comment stays, at the detector's end
+    assert "      - '\\btwo\\b'\n      # the clearest case\nframes:" in text
+    assert [f.label for f in load_story(path).features][-1] == "Block two"
