@@ -225,20 +225,17 @@ MAX_PHRASE_WORDS = 6
 
 def phrase_label(terms: list[str], sentence: str) -> str:
     """A label a journalist can read: the run of words in the point's most typical sentence
-    that holds its distinctive terms ("President Jimmy Carter", not "carter"), widened by a
-    neighbouring content word, at most MAX_PHRASE_WORDS words; the first term when the
-    sentence does not hold them."""
-    words = re.findall(r"[^\W_][\w'’.-]*[^\W_]|[^\W_]", sentence)
+    that holds the most of its distinctive terms ("President Jimmy Carter", not "carter"),
+    widened by a neighbouring content word, at most MAX_PHRASE_WORDS words; the first term
+    when the sentence holds none."""
+    words = re.findall(r"[^\W_][\w'’.-]*[^\W_.]|[^\W_]", sentence)
     wanted = {w for t in terms for w in t.split()}
-    hits = [i for i, w in enumerate(words) if w.lower().rstrip(".") in wanted]
+    hits = [i for i, w in enumerate(words) if w.lower() in wanted]
     if not hits:
         return f"Mentions {terms[0]}" if terms else "Suggested talking point"
-    start, end = hits[0], hits[0]
-    for i in hits[1:]:
-        if i - start < MAX_PHRASE_WORDS:
-            end = i
-    start, end = _widen(words, start, end)
-    return "Mentions “" + " ".join(words[start:end + 1]).rstrip(".") + "”"
+    window = max(([i for i in hits if first <= i < first + MAX_PHRASE_WORDS] for first in hits), key=len)
+    start, end = _widen(words, window[0], window[-1])
+    return "Mentions “" + " ".join(words[start:end + 1]) + "”"
 
 
 def _widen(words: list[str], start: int, end: int) -> tuple[int, int]:
