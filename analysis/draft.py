@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .draft_facts import draft_key_facts, source_statements
+from .draft_facts import draft_key_facts, report_units, source_statements
 from .draft_inputs import Coverage
 from .draft_text import ActorDraft, DescriptorDraft, find_actors, find_descriptors, find_references, \
     phrase_label, suggest_relevance
@@ -60,7 +60,7 @@ def make_draft(coverage: Coverage, source_text: str, query: str, embedder) -> St
     source = source_statements(document_sentences("", source_text)[0])
     actors = find_actors(docs, list(dict.fromkeys(source.values())))  # whole sentences, not clauses too
     find_references(actors, docs)
-    vectors = _Vectors(embedder, [s for ss in docs.values() for s in ss] + list(source))
+    vectors = _Vectors(embedder, [u for ss in docs.values() for s in ss for u in [s, *report_units(s)]] + list(source))
     terms = _term_articles(docs)
     required, alternatives = suggest_relevance(actors, terms, len(docs), query)
     return StoryDraft(

@@ -1,8 +1,10 @@
 """Key facts for a story draft: the primary source's statements that the most articles report.
 
     source sentences and their clauses ("...; (2) that X did Y") = candidate statements
-    each coverage sentence → the one statement it paraphrases best (cosine >= SUPPORT_COSINE)
-    statements ranked by how many articles paraphrase them; near-identical ones kept once
+    each coverage sentence (each clause of one that joins two) → the one statement it
+        paraphrases best (cosine >= SUPPORT_COSINE, the story's mean taken out)
+    statements ranked by how many articles paraphrase them; near-identical ones kept once;
+    prototypes: the reports nearest both the statement and what its reports share
 
 Assigning each coverage sentence to its single best statement (not to every statement it is
 close to) keeps a long procedural sentence that shares the story's words with everything
@@ -17,7 +19,7 @@ import numpy as np
 
 from .sentences import sentence_key
 
-SUPPORT_COSINE = 0.45   # a coverage sentence reports a statement at this cosine or above (story mean taken out)
+SUPPORT_COSINE = 0.5    # a coverage sentence reports a statement at this cosine or above (story mean taken out)
 DISTINCT_COSINE = 0.8   # two statements (or two clusters of their reports) this close are one fact
 MIN_ARTICLES = 3        # fewer reports: procedure or detail the coverage does not carry
 MAX_FACTS = 12
@@ -53,6 +55,14 @@ def source_statements(sentences: list[str]) -> dict[str, str]:
     return out
 
 
+def report_units(sentence: str) -> list[str]:
+    """A coverage sentence as the statements it reports: its clauses when it joins two
+    ("X accused Y of A, and that Z found B"), else itself."""
+    parts = [_clause(p) for p in _CLAUSE_BREAK.split(sentence)]
+    parts = [p for p in parts if len(p.split()) >= MIN_CLAUSE_WORDS]
+    return parts if len(parts) > 1 else [sentence]
+
+
 def _clause(part: str) -> str:
     text = _CLAUSE_LEAD.sub("", part.strip()).rstrip(" ,;:.")
     return (text[:1].upper() + text[1:] + ".") if text else ""
@@ -62,7 +72,7 @@ def draft_key_facts(statements: dict[str, str], docs: dict[int, list[str]], vect
     """The source statements that the most articles paraphrase, one per distinct fact;
     `make(statement, prototypes, articles, sentence)` builds each candidate."""
     source = list(statements)
-    items = [(d, s) for d, ss in docs.items() for s in ss if len(s.split()) >= 5]
+    items = [(d, u) for d, ss in docs.items() for s in ss if len(s.split()) >= 5 for u in report_units(s)]
     if not source or not items:
         return []
     sims = vectors.centred(source) @ vectors.centred([s for _, s in items]).T
@@ -80,13 +90,20 @@ def draft_key_facts(statements: dict[str, str], docs: dict[int, list[str]], vect
         if any(_same_fact(vectors, source[i], source[k], centre, c) for k, c in chosen):
             continue
         chosen.append((i, centre))
-    return [make(source[i], _typical(reports[i], items, vectors, c), support[i], statements[source[i]])
-            for i, c in chosen]
+    return [make(source[i], _typical(reports[i], items, vectors, _aim(vectors, source[i], c)), support[i],
+                 statements[source[i]]) for i, c in chosen]
 
 
 def _centre(vectors, texts: list[str]) -> np.ndarray:
     mean = vectors.centred(texts).mean(axis=0)
     return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def _aim(vectors, statement: str, centre: np.ndarray) -> np.ndarray:
+    """Halfway between the statement and what its reports share: prototypes that say the
+    statement the way most reports do (a report that only shares the topic is left out)."""
+    aim = vectors.centred([statement])[0] + centre
+    return aim / max(float(np.linalg.norm(aim)), 1e-12)
 
 
 def _same_fact(vectors, a: str, b: str, centre_a: np.ndarray, centre_b: np.ndarray) -> bool:
@@ -96,8 +113,7 @@ def _same_fact(vectors, a: str, b: str, centre_a: np.ndarray, centre_b: np.ndarr
 
 
 def _typical(rows: list[int], items: list[tuple[int, str]], vectors, centre: np.ndarray, limit: int = 3) -> list[str]:
-    """The reports closest to what they share (the usual paraphrase), from different articles,
-    no two the same sentence."""
+    """The reports closest to `centre`, from different articles, no two the same sentence."""
     ranked = sorted(rows, key=lambda j: (-float(vectors.centred([items[j][1]])[0] @ centre), j))
     out, docs, keys = [], set(), set()
     for j in ranked:

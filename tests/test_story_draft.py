@@ -9,15 +9,17 @@ candidate counts for at most one demo item: all pairs are scored, then taken bes
   prototypes (the coverage sentences it rests on, which the detector catches).
 - Features: a demo feature is recovered when the mean of its prototypes is at cosine >= 0.65
   to the mean of the drafted feature's prototypes (one talking point, not one stray example).
-The threshold comes from reading every pair on the demo. In this draft the 7 accepted fact
-pairs are all the same fact (0.66 to 0.85); the best rejected ones are not: the contract
-(0.63: the drafted "Stratus breached the agreement by suspending without thirty days'
-notice", Chirpline's claim, against the court's finding that the contract let Stratus
-suspend at once), "posts flagged" against "Stratus suspended Chirpline" (0.58), and the
-denial, whose drafted statement is the request it denies (0.52, though its prototypes are
-the denial at 0.71). A cosine is a meaning check, not a proof: in the first draft a wrong
-pair reached 0.71 ("moves for an injunction on all three claims" against "claims not
-dismissed") and only one-to-one matching kept it out. For features, the pairs at >= 0.65
+The threshold comes from reading every pair on the demo. In this draft the 8 accepted fact
+pairs are all the same fact (0.66 to 0.85: public interest, antitrust claim, contract allows
+immediate suspension, money damages, offline, claims not dismissed, the suspension, no
+likely success); the best rejected ones are not: "posts flagged" against "Stratus
+suspended Chirpline" (0.58), the 30-day notice against "the service went offline" (0.54),
+and the denial, whose drafted statement is the request it denies (0.52, though its
+prototypes are the denial at 0.68). A cosine is a meaning check, not a proof, and
+one-to-one matching does part of the work: "claims not dismissed" also meets the drafted
+money-damages fact at 0.66 (its reports include "the lawsuit will continue"), and in the
+first draft "moves for an injunction on all three claims" met it at 0.71; each was kept
+out only because its candidate had a better partner. For features, the pairs at >= 0.65
 are the appointing president, the violent content, the app-store removal, and a lawsuit
 point with the antitrust accusation among its examples (0.74, loose); the statehouse riot
 (0.56) and "Big Tech" (0.45) points are the same talking points told with other examples,
@@ -231,7 +233,7 @@ def test_generated_yaml_quotes_hostile_text_safely(tmp_path):
 
 
 def test_source_clauses_and_readable_feature_labels():
-    from analysis.draft_facts import source_statements
+    from analysis.draft_facts import report_units, source_statements
     from analysis.draft_text import phrase_label
 
     found = source_statements(["The suit makes two claims: (1) that Harbor Hosting broke its contract with "
@@ -240,6 +242,9 @@ def test_source_clauses_and_readable_feature_labels():
     assert "Harbor Hosting colluded with a larger rival." in found
     assert found["Harbor Hosting colluded with a larger rival."].startswith("The suit makes two claims")
     assert not any("HEADING" in s for s in found)
+    assert report_units("The judge found the contract allowed it, and that the rival was not involved.") == \
+        ["The judge found the contract allowed it.", "The rival was not involved."]
+    assert report_units("Harbor Hosting, a larger host, cut off Gizmo Labs.") == ["Harbor Hosting, a larger host, cut off Gizmo Labs."]
     label = phrase_label(["carter", "jimmy carter"], "The judge was appointed by President Jimmy Carter in 1979.")
     assert label == "Mentions “President Jimmy Carter”"
     assert phrase_label(["offline"], "Nothing here holds it.") == "Mentions offline"
