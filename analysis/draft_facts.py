@@ -75,11 +75,7 @@ def draft_key_facts(statements: dict[str, str], docs: dict[int, list[str]], vect
     items = [(d, u) for d, ss in docs.items() for s in ss if len(s.split()) >= 5 for u in report_units(s)]
     if not source or not items:
         return []
-    sims = vectors.centred(source) @ vectors.centred([s for _, s in items]).T
-    handicap = np.array([CLAUSE_MARGIN if statements[s] != s else 0.0 for s in source])
-    best = (sims - handicap[:, None]).argmax(axis=0)
-    score = sims[best, np.arange(len(items))]
-    reports = [[j for j in np.flatnonzero((best == i) & (score >= SUPPORT_COSINE))] for i in range(len(source))]
+    sims, reports = _assign(statements, items, vectors)
     support = [{items[j][0] for j in js} for js in reports]
     order = sorted(range(len(source)), key=lambda i: (-len(support[i]), -float(sims[i].max()), i))
     chosen: list[tuple[int, np.ndarray]] = []
@@ -92,6 +88,17 @@ def draft_key_facts(statements: dict[str, str], docs: dict[int, list[str]], vect
         chosen.append((i, centre))
     return [make(source[i], _typical(reports[i], items, vectors, _aim(vectors, source[i], c)), support[i],
                  statements[source[i]]) for i, c in chosen]
+
+
+def _assign(statements: dict[str, str], items: list[tuple[int, str]], vectors) -> tuple[np.ndarray, list[list[int]]]:
+    """(statement × report cosines, the reports each statement gets): every report goes to
+    its best statement only, a clause winning over its whole sentence by CLAUSE_MARGIN."""
+    source = list(statements)
+    sims = vectors.centred(source) @ vectors.centred([s for _, s in items]).T
+    handicap = np.array([CLAUSE_MARGIN if statements[s] != s else 0.0 for s in source])
+    best = (sims - handicap[:, None]).argmax(axis=0)
+    score = sims[best, np.arange(len(items))]
+    return sims, [list(np.flatnonzero((best == i) & (score >= SUPPORT_COSINE))) for i in range(len(source))]
 
 
 def _centre(vectors, texts: list[str]) -> np.ndarray:

@@ -244,7 +244,8 @@ def test_source_clauses_and_readable_feature_labels():
     assert not any("HEADING" in s for s in found)
     assert report_units("The judge found the contract allowed it, and that the rival was not involved.") == \
         ["The judge found the contract allowed it.", "The rival was not involved."]
-    assert report_units("Harbor Hosting, a larger host, cut off Gizmo Labs.") == ["Harbor Hosting, a larger host, cut off Gizmo Labs."]
+    one = "Harbor Hosting, a larger host, cut off Gizmo Labs."
+    assert report_units(one) == [one]
     label = phrase_label(["carter", "jimmy carter"], "The judge was appointed by President Jimmy Carter in 1979.")
     assert label == "Mentions “President Jimmy Carter”"
     assert phrase_label(["offline"], "Nothing here holds it.") == "Mentions offline"
