@@ -124,6 +124,8 @@ def test_demo_draft_recovers_facts_and_features_and_runs(empty_stories, tmp_path
     assert len(features) >= 3, features
     text = (empty_stories / "chirpdraft.yaml").read_text(encoding="utf-8")
     assert "# suggestion:" in text and "# reported by" in text and "Continental Press Wire" in text
+    assert "label: 'Mentions “President Jimmy Carter”'" in text  # a readable suggested label
+    assert "# one clause of the source sentence:" in text  # a clause says which sentence it comes from
     # the untouched draft runs end to end
     assert collectors_main(["import", str(DEMO / "articles.jsonl"), "--story", "chirpdraft", "--db", db]) == 0
     assert analysis_main(["run", "--story", "chirpdraft", "--db", db]) == 0
