@@ -24,6 +24,7 @@ from .yamlcheck import ConfigError
 
 SECTIONS = ("features", "frames", "key_facts")
 _KEY_LINE = re.compile(r"^\s*(?:- )?([A-Za-z_]+):")
+_BLOCK_SCALAR = re.compile(r":\s*[>|][+-]?\s*(?:#.*)?$")
 
 
 class SaveRefused(RuntimeError):
@@ -74,15 +75,20 @@ def _key_of(line: str, indent: int) -> str | None:
 
 
 def inner_comments(old: list[str], indent: int) -> list[tuple[str | None, str, str]]:
-    """Whole-line comments inside a detector's old lines: (key, 'above' or 'in', line)."""
-    out, key, pending = [], None, []
+    """Whole-line comments inside a detector's old lines: (key, 'above' or 'in', line).
+    A '#' line inside a block scalar (`description: >-`) is its text, not a comment."""
+    out, key, pending, in_block = [], None, [], False
     for line in old:
+        depth = len(line) - len(line.lstrip())
+        if in_block and (not line.strip() or depth > indent + 2):
+            continue
         if line.lstrip().startswith("#"):
             pending.append(line)
         elif line.strip():
             found = _key_of(line, indent)
             out += [(found or key, "above" if found else "in", c) for c in pending]
             pending, key = [], found or key
+            in_block = bool(found and _BLOCK_SCALAR.search(line))
     return out + [(None, "in", c) for c in pending]
 
 

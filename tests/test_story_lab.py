@@ -169,6 +169,8 @@ def test_comments_inside_a_rewritten_detector_are_kept(tmp_path):
     lines.insert(lines.index("    patterns:"), "    # why these words: the judge's own")
     lines.insert(lines.index("      - 'One example.'"), "      # the clearest case")
     lines.insert(lines.index("    label: 'Block'"), "    # ask the desk before renaming")
+    lines[lines.index("    label: 'Block'") + 1:lines.index("    label: 'Block'") + 1] = [
+        "    description: >-", "      # a hash inside a folded text is text", "      not a comment"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     save_detector(path, "features", {"id": "blocky", "label": "Block two", "patterns": [r"\btwo\b"]}, "blocky")
     text = path.read_text(encoding="utf-8")
@@ -177,3 +179,4 @@ def test_comments_inside_a_rewritten_detector_are_kept(tmp_path):
     # its list is gone: the comment stays, at the detector's end
     assert "      - '\\btwo\\b'\n      # the clearest case\nframes:" in text
     assert [f.label for f in load_story(path).features][-1] == "Block two"
+    assert "      # a hash inside a folded text is text" not in text  # the new detector has no description
