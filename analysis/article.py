@@ -16,7 +16,8 @@ from framelens.stories import Detector, Story, cue_languages, story_in_language
 
 from . import detectors as det
 from .descriptors import ActorFinder, describe_actors
-from .framing import score_frames, score_stance, sentence_weights
+from .framing import emphasis_weights, lead_indices, score_frames, score_stance
+from .genre import is_commentary, judge_genre, with_stance
 from .voice import author_text, has_quotes
 
 
@@ -26,7 +27,7 @@ class ArticleView:
 
     sentences: list[str]
     has_title: bool = False
-    opinion: bool = False
+    opinion: bool = False  # the outlet, URL or headline says opinion; else the text decides (analysis/genre.py)
     evaluated: bool = True
     language: str = ""
 
@@ -66,7 +67,9 @@ class StoryDetectors:
         self.stance = build(_stance_detectors(story))
         self.descriptors = {a: build(d) for a, d in story.descriptors.items() if a in story.actors}
         self.finder = ActorFinder({a: story.actors[a] for a in self.descriptors})
+        self.all_actors = ActorFinder(story.actors)
         self.fallback = fallback_frame(story)
+        self.default_frame = story.frames[0].id if story.frames else ""
         self._score_bank()
 
     def _score_bank(self) -> None:
@@ -74,6 +77,11 @@ class StoryDetectors:
         authors = [author_text(t) for t in bank.texts]  # the author's own words, None for reported speech
         self.own = np.fromiter((a is not None and not has_quotes(t) for a, t in zip(authors, bank.texts)),
                                dtype=bool, count=len(bank))
+        self.voiced = np.fromiter((a is not None for a in authors), dtype=bool, count=len(bank))
+        self.names_actor = np.fromiter((bool(self.all_actors.spans(t)) for t in bank.texts), dtype=bool,
+                                       count=len(bank))
+        self.commentary = np.fromiter((a is not None and is_commentary(a) for a in authors), dtype=bool,
+                                      count=len(bank))
         self.feature_scores = det.score_bank(self.features, bank)
         self.frame_scores = det.score_bank(self.frames, bank)
         self.fact_scores = det.score_bank(self.facts, bank)
@@ -88,13 +96,18 @@ class StoryDetectors:
         s = view.sentences
         ids = self.bank.ids(s)
         take = lambda scores: {k: v.take(ids) for k, v in scores.items()}
-        weights = sentence_weights(len(s), view.has_title, view.opinion, self.own[ids])
+        stance = take(self.stance_scores)
+        genre = judge_genre(s, list(self.voiced[ids]), view.opinion)
+        verdict = score_stance(stance, s, view.has_title, genre.opinion)
+        genre = with_stance(genre, verdict)
+        frame = self._frame(view, ids, take(self.frame_scores), stance, genre.opinion)
         described = describe_actors(self.finder, self.descriptors,
                                     {a: take(sc) for a, sc in self.descriptor_scores.items()}, s, view.has_title)
         return {
             "features": {m.id: det.answer(self.feature_scores[m.id].take(ids), s).as_dict() for m in self.features},
-            "frame": score_frames(take(self.frame_scores), s, weights, self.fallback),
-            "stance": score_stance(take(self.stance_scores), s, view.has_title, view.opinion),
+            "frame": frame,
+            "stance": verdict,
+            "genre": genre.as_dict(),
             "descriptors": {a: sorted(found) for a, found in described.items()},
             "descriptor_evidence": described,
             "key_facts": {m.id: det.answer(self.fact_scores[m.id].take(ids), s).as_dict(with_score=False)
@@ -102,12 +115,29 @@ class StoryDetectors:
             "language": view.language, "evaluated": True,
         }
 
+    def _frame(self, view: ArticleView, ids: np.ndarray, frames: dict, stance: dict, opinion: bool) -> dict:
+        """The primary frame from emphasis: headline and lead for news, the author's commentary
+        (commentary words or a stance of their own) for opinion."""
+        s, voiced = view.sentences, self.voiced[ids]
+        stance_hit = np.zeros(len(s), dtype=bool)
+        for scores in stance.values():
+            stance_hit |= scores.hit
+        commentary = (self.commentary[ids] | stance_hit) & voiced
+        lead = lead_indices(s, view.has_title, list(self.names_actor[ids]))
+        weigh = lambda default: emphasis_weights(len(s), view.has_title, lead, voiced, commentary, opinion, default)
+        plain, default = weigh(False), weigh(True)
+        weights = {fid: default if fid == self.default_frame else plain for fid in frames}
+        basis = "the author's commentary" if opinion else "headline and lead"
+        return score_frames(frames, s, weights, self.fallback, basis)
+
     def _not_evaluated(self, view: ArticleView) -> dict:
         """A language the story has no cues for: nothing is claimed absent, everything is 'not evaluated'."""
         return {
             "features": {m.id: {"present": None, "score": 0.0, "evidence": []} for m in self.features},
             "frame": {"primary": self.fallback, "scores": {m.id: 0.0 for m in self.frames}, "evidence": []},
             "stance": {"label": "neutral", "score": 0.0, "evidence": []},
+            "genre": {"label": "opinion" if view.opinion else "news", "source": "outlet or URL" if view.opinion
+                      else "not evaluated", "evidence": []},
             "descriptors": {a: [] for a in self.descriptors},
             "descriptor_evidence": {a: {} for a in self.descriptors},
             "key_facts": {m.id: {"present": None, "evidence": []} for m in self.facts},

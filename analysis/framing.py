@@ -12,9 +12,21 @@ import numpy as np
 
 from .detectors import MAX_EVIDENCE, SentenceScores
 
-HEADLINE_WEIGHT, LEAD_WEIGHT, LEAD_SENTENCES = 3.0, 2.0, 3
-OPINION_OWN_WEIGHT, OPINION_REPORTED_WEIGHT = 1.5, 0.5  # opinion pieces: the author's commentary counts most
-MIN_FRAME_SHARE = 0.02        # below this weighted share of the article no frame is primary ("other")
+# Straight news: the headline and the lead decide, the body only breaks a silence there.
+HEADLINE_WEIGHT, LEAD_WEIGHT, LEAD_SENTENCES = 3.0, 1.5, 3
+BODY_OWN_WEIGHT, BODY_REPORTED_WEIGHT = 0.3, 0.15
+# Opinion: the author's commentary decides; the news summary it opens with (often a plain
+# news headline and lead) and quoted parties count little.
+COMMENTARY_WEIGHT, OPINION_OWN_WEIGHT, OPINION_REPORTED_WEIGHT, OPINION_SUMMARY_WEIGHT = 2.0, 0.5, 0.1, 0.2
+# The story's default frame (its first: what a plain report of the event is) counts less where
+# emphasis is given: a headline that reports the decision says what happened, not how to see it.
+DEFAULT_HEADLINE_WEIGHT = 1.0
+MIN_LEAD_WORDS = 6            # shorter lines (bylines, "Skip to main content", "Image 01") are no lead
+# A photo caption is followed (or ended) by its credit; neither is the lead.
+PHOTO_CREDIT = re.compile(r"\b(?:photo|image|picture|illustration)s?\s*(?:by|:|credit)|\((?:AP|Reuters|AFP|Getty)\b"
+                          r"|\bGetty\s+Images\b|/(?:AP|Reuters|AFP|Getty|UPI|Shutterstock)\b|\bLicense\s+Photo\b",
+                          re.IGNORECASE)
+MIN_FRAME_SHARE = 0.01        # below this weighted share of the article no frame is primary ("other")
 
 STANCE_HEADLINE_WEIGHT = 1.5
 STANCE_MIN_EVIDENCE = 0.7     # news: a pattern hit, or one strong prototype hit, in the author's voice
@@ -29,27 +41,71 @@ HYPOTHETICAL = re.compile(r"\b(?:would|could|might)\s+(?:not\s+)?(?:have\s+)?(?:
 
 # ---- frames ---------------------------------------------------------------------------------
 
-def sentence_weights(n: int, has_title: bool, opinion: bool, own: np.ndarray | None = None) -> np.ndarray:
-    """Headline and lead weigh more; in opinion pieces the author's own sentences weigh more."""
-    w = np.ones(n)
-    start = 1 if has_title and n else 0
-    if start:
-        w[0] = HEADLINE_WEIGHT
-    w[start:start + LEAD_SENTENCES] = np.maximum(w[start:start + LEAD_SENTENCES], LEAD_WEIGHT)
-    if opinion and own is not None and n:
-        w *= np.where(own, OPINION_OWN_WEIGHT, OPINION_REPORTED_WEIGHT)
+def lead_indices(sentences: list[str], has_title: bool, names_actor: list[bool]) -> list[int]:
+    """The lead: the first body sentences that name one of the story's actors and say
+    something. Page furniture is skipped: whatever comes before the headline's repetition
+    in the body (taglines, menus), photo captions and their credits, bylines."""
+    start = 1 if has_title and sentences else 0
+    title = sentences[0].strip().lower() if start else ""
+    repeats = [i for i in range(start, len(sentences)) if title and sentences[i].strip().lower() == title]
+    lead = []
+    for i in range((repeats[-1] + 1) if repeats else start, len(sentences)):
+        text = sentences[i].strip()
+        caption = PHOTO_CREDIT.search(text) or (i + 1 < len(sentences) and PHOTO_CREDIT.search(sentences[i + 1]))
+        if names_actor[i] and len(text.split()) >= MIN_LEAD_WORDS and not caption:
+            lead.append(i)
+            if len(lead) == LEAD_SENTENCES:
+                break
+    return lead
+
+
+def emphasis_weights(n: int, has_title: bool, lead: list[int], own: np.ndarray, commentary: np.ndarray,
+                     opinion: bool, default: bool = False) -> np.ndarray:
+    """How much each sentence counts towards a frame (`default`: towards the story's default frame).
+
+    News: the headline and the lead carry the article's emphasis; the body counts a
+    little (the author's sentences more than reported speech). Opinion: the author's
+    commentary counts most, the rest of their own words less, the news summary it opens
+    with (headline and lead) and other people's words least. The default frame gains
+    less from emphasis: it is the frame of the plain report the rest departs from.
+    """
+    own = np.asarray(own, dtype=bool)
+    summary = ([0] if has_title and n else []) + list(lead)
+    if opinion:
+        w = np.where(own, OPINION_OWN_WEIGHT, OPINION_REPORTED_WEIGHT)
+        w[summary] = np.minimum(w[summary], OPINION_SUMMARY_WEIGHT)
+        return w if default else np.where(np.asarray(commentary, dtype=bool) & own, COMMENTARY_WEIGHT, w)
+    w = np.where(own, BODY_OWN_WEIGHT, BODY_REPORTED_WEIGHT)
+    w[list(lead)] = LEAD_WEIGHT
+    if has_title and n:
+        w[0] = DEFAULT_HEADLINE_WEIGHT if default else HEADLINE_WEIGHT
     return w
 
 
-def score_frames(scores: dict[str, SentenceScores], sentences: list[str], weights: np.ndarray,
-                 fallback: str = "other") -> dict:
-    """Weighted share of the article using each frame; the primary frame is the strongest."""
-    total = float(weights.sum()) or 1.0
-    shares = {fid: round(float((weights * s.hit * s.score).sum()) / total, 4) for fid, s in scores.items()}
+def score_frames(scores: dict[str, SentenceScores], sentences: list[str], weights: np.ndarray | dict,
+                 fallback: str = "other", basis: str = "") -> dict:
+    """Weighted share of the article using each frame; the primary frame is the strongest.
+
+    weights: one weight per sentence, or a frame id -> weights mapping (the story's default
+    frame is weighed apart). evidence: the sentences that weighed most for the primary
+    frame (the deciding ones); basis: what was weighed ("headline and lead", ...).
+    """
+    per = weights if isinstance(weights, dict) else dict.fromkeys(scores, weights)
+    total = float(max(w.sum() for w in per.values())) if per else 1.0
+    shares = {fid: round(float((per[fid] * s.hit * s.score).sum()) / (total or 1.0), 4) for fid, s in scores.items()}
     ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
     primary = ranked[0][0] if ranked and ranked[0][1] >= MIN_FRAME_SHARE else fallback
-    evidence = scores[primary].evidence(sentences) if primary in scores else []
-    return {"primary": primary, "scores": shares, "evidence": evidence}
+    evidence = _deciding(scores[primary], sentences, per[primary]) \
+        if primary in scores and primary == ranked[0][0] else []
+    return {"primary": primary, "scores": shares, "evidence": evidence,
+            "basis": basis if evidence else "no frame cues"}
+
+
+def _deciding(s: SentenceScores, sentences: list[str], weights: np.ndarray) -> list[str]:
+    """The primary frame's sentences that weighed most, in text order."""
+    mass = weights * s.hit * s.score
+    best = [i for i in np.argsort(-mass, kind="stable")[:MAX_EVIDENCE] if mass[i] > 0]
+    return [sentences[i] for i in sorted(best)]
 
 
 # ---- stance ---------------------------------------------------------------------------------

@@ -39,6 +39,12 @@ _EVALUATIVE = {"rightly", "correctly", "wrongly", "falsely", "absurdly", "sensib
                "mistakenly", "bizarrely", "laughably", "accurately", "fairly", "unfairly", "plausibly",
                "dishonestly", "ridiculously", "reasonably", "persuasively", "convincingly", "aptly"}
 _FIRST_PERSON = {"i", "we", "i'd", "we'd", "i've", "we've", "i'll", "we'll"}
+# "the claim that ...", "its statement", "their calls": a speech word after these is a noun, not reported speech.
+_DETERMINERS = {"the", "a", "an", "its", "their", "his", "her", "this", "that", "these", "those", "our", "my",
+                "your", "such", "any", "no", "whose", "every", "each"}
+# "X argued ..., but the issue is ...": the clause after a contrast is the author's again.
+_CONTRAST = re.compile(r"(?:,|;|…|\.\.\.)\s*(?:but|yet|however,?)\s+", re.IGNORECASE)
+MIN_TAIL_WORDS = 5
 _WORD_BEFORE = re.compile(r"([\w'’]+)\W*$")
 
 
@@ -91,7 +97,7 @@ def is_reported(text: str) -> bool:
     for match in _SPEECH_VERB.finditer(text):
         before = _WORD_BEFORE.search(text[:match.start()])
         word = before.group(1).lower() if before else ""
-        if word in _EVALUATIVE or word in _FIRST_PERSON:
+        if word in _EVALUATIVE or word in _FIRST_PERSON or word in _DETERMINERS:
             continue
         if word in ("so", "also") and _first_person_before(text, match.start()):
             continue
@@ -107,9 +113,22 @@ def _first_person_before(text: str, end: int) -> bool:
 def author_text(sentence: str) -> str | None:
     """What the author says in their own voice: the unquoted words, or None for reported speech."""
     own = strip_quoted(sentence)
-    if not re.search(r"\w\w", own) or is_reported(own):
+    if not re.search(r"\w\w", own):
         return None
+    if is_reported(own):
+        return _contrast_tail(own)
     return own
+
+
+def _contrast_tail(text: str) -> str | None:
+    """The author's clause after a contrast that closes reported speech, if there is one."""
+    parts = _CONTRAST.split(text)
+    if len(parts) < 2:
+        return None
+    tail = parts[-1]
+    if len(tail.split()) < MIN_TAIL_WORDS or is_reported(tail) or not is_reported(" ".join(parts[:-1])):
+        return None
+    return tail
 
 
 def is_authorial(sentence: str) -> bool:
