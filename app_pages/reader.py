@@ -1,4 +1,5 @@
-"""Reader: articles side by side with the evidence sentences highlighted by feature."""
+"""Reader: articles side by side with the evidence sentences highlighted by feature, and why
+each got its frame and stance (the deciding sentences) and whether it was read as news or opinion."""
 
 import streamlit as st
 
@@ -18,6 +19,9 @@ MAX_CHARS = 20000
 labels = {i.id: i.label for i in ctx.info.features} or {f: f for f in dict.fromkeys(data.features["item"])}
 colors = {f: COLORS[i % len(COLORS)] for i, f in enumerate(labels)}
 by_id = arts.set_index("id")
+reading = data.articles.set_index("id")
+GENRE_SOURCES = {"outlet or URL": "its outlet, URL or headline says so",
+                 "text": "commentary in the author's own voice", "the author's stance": "the author takes a side"}
 
 
 def _default_pick() -> list[int]:
@@ -75,6 +79,27 @@ def highlighted(text: str, evidence: dict[str, list[str]]) -> str:
     return "\n\n".join(out)
 
 
+def _bullets(sentences) -> str:
+    return "\n".join(f"- {_ui.esc(x, 400)}" for x in (sentences if isinstance(sentences, list) else []))
+
+
+def why(r) -> str:
+    """Markdown: how the article was read (news or opinion), and the sentences that decided
+    its frame and its stance."""
+    if not isinstance(r["genre"], str) or not r["genre"]:
+        return "Analysed before frames and stance recorded their reasons: run the analysis again to see them."
+    source = "" if r["genre"] == "news" else f" ({_ui.esc(GENRE_SOURCES.get(r['genre_source'], r['genre_source']))})"
+    parts = [f"**Read as {_ui.esc(r['genre'])}**{source}", _bullets(r["genre_evidence"])]
+    frame = ctx.info.label("frames", r["primary_frame"]) if isinstance(r["primary_frame"], str) else "none"
+    parts.append(f"**Frame: {_ui.esc(frame)}**, from {_ui.esc(r['frame_basis'] or 'no frame cues')}")
+    parts.append(_bullets(r["frame_evidence"]))
+    if r["stance"] == "neutral":
+        parts.append("**Stance: neutral**: no evaluation in the author's own words")
+    else:
+        parts += [f"**Stance: {_ui.esc(r['stance'])}**, from the author's own words", _bullets(r["stance_evidence"])]
+    return "\n\n".join(x for x in parts if x)
+
+
 texts = _cache.texts(ctx.db, tuple(picked), ctx.stamp)
 features = data.features[data.features["article_id"].isin(picked)]
 per_row = 3 if len(picked) > 4 else len(picked)
@@ -91,7 +116,11 @@ for row_start in range(0, len(picked), per_row):
                 if isinstance(group, str) and group else "not syndicated",
                 f"frame: {_ui.esc(ctx.info.label('frames', a['primary_frame']))}"
                 if isinstance(a["primary_frame"], str) else "",
-                f"stance: {_ui.esc(a['stance'])}" if isinstance(a["stance"], str) else ""])))
+                f"stance: {_ui.esc(a['stance'])}" if isinstance(a["stance"], str) else "",
+                f"read as {_ui.esc(a['genre'])}" if isinstance(a["genre"], str) and a["genre"] else ""])))
+            if ctx.analysed and bool(reading.loc[aid, "evaluated"]):
+                with st.expander("Why this frame and stance"):
+                    st.markdown(why(reading.loc[aid]))
             mine = features[(features["article_id"] == aid) & features["present"].fillna(False).astype(bool)]
             evidence = {f: list(ev) for f, ev in zip(mine["item"], mine["evidence"])}
             text = texts.get(aid, "")

@@ -44,6 +44,7 @@ def _record(row: dict, outlet: dict, p: dict) -> dict:
         "title": row["title"], "published": row["published"].isoformat() if row["published"] else None,
         "language": p.get("language") or row["language"], "role": row["role"],
         "features": p.get("features", {}), "frame": _frame(p.get("frame")), "stance": _stance(p.get("stance")),
+        "genre": _genre(p.get("genre")),
         "descriptors": p.get("descriptors", {}), "key_facts": p.get("key_facts", {}),
         "quotes": [{k: q.get(k) for k in QUOTE_KEYS} for q in p.get("quotes", [])],
         "syndication_group": p.get("syndication_group"), "cluster": p.get("cluster", -1),
@@ -53,7 +54,14 @@ def _record(row: dict, outlet: dict, p: dict) -> dict:
 
 def _frame(frame: dict | None) -> dict:
     frame = frame or {}
-    return {"primary": frame.get("primary"), "scores": frame.get("scores", {})}
+    return {"primary": frame.get("primary"), "scores": frame.get("scores", {}),
+            "evidence": frame.get("evidence", []), "basis": frame.get("basis", "")}
+
+
+def _genre(genre: dict | None) -> dict:
+    """News or opinion, and why (results of an older analysis version say nothing: empty)."""
+    genre = genre or {}
+    return {"label": genre.get("label", ""), "source": genre.get("source", ""), "evidence": genre.get("evidence", [])}
 
 
 def _stance(stance: dict | None) -> dict:

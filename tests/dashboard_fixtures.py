@@ -145,9 +145,12 @@ def _payload(rng: random.Random, items: dict[str, bool], lean: str, language: st
         "features": {k: {"present": pres(k), "score": 0.9 if items[k] else 0.1,
                          "evidence": [SENTENCES[k]] if items[k] and evaluated else []}
                      for k in ("names_judge", "censorship", "violence")},
-        "frame": {"primary": FRAMES[cluster % 4], "scores": {f: round(rng.random(), 3) for f in FRAMES}},
+        "frame": {"primary": FRAMES[cluster % 4], "scores": {f: round(rng.random(), 3) for f in FRAMES},
+                  "evidence": [SENTENCES["denied"]], "basis": "headline and lead"},
         "stance": {"label": STANCES[0 if lean in ("right", "lean-right") else rng.randrange(1, 3)], "score": 0.7,
-                   "evidence": []},
+                   "evidence": [SENTENCES["censorship"]] if items["censorship"] else []},
+        "genre": {"label": "opinion" if items["censorship"] else "news",
+                  "source": "text", "evidence": [SENTENCES["censorship"]] if items["censorship"] else []},
         "descriptors": {"widgetco": [k for k in ("upstart", "controversial") if items[k]]},
         "descriptor_evidence": {"widgetco": {k: [SENTENCES[k]] for k in ("upstart", "controversial") if items[k]}},
         "key_facts": {k: {"present": pres(k), "evidence": [SENTENCES[k]] if items[k] and evaluated else []}

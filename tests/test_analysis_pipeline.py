@@ -90,9 +90,9 @@ APPEAL = ("https://rightway.example/news/brewline-plans-appeal", "rightway.examp
           "article", "")
 
 CONTRACT_KEYS = {"url", "outlet", "domain", "lean", "lean_rater", "lean_as_of", "found_on", "title", "published",
-                 "language", "role", "features", "frame", "stance", "descriptors", "key_facts", "quotes",
+                 "language", "role", "features", "frame", "stance", "genre", "descriptors", "key_facts", "quotes",
                  "syndication_group", "cluster", "x", "y"}
-PAYLOAD_KEYS = {"features", "frame", "stance", "descriptors", "descriptor_evidence", "key_facts", "quotes",
+PAYLOAD_KEYS = {"features", "frame", "stance", "genre", "descriptors", "descriptor_evidence", "key_facts", "quotes",
                 "syndication_group", "syndication_original", "cluster", "x", "y", "language", "evaluated"}
 STORY_RESULTS = {"provenance", "clusters", "talking_points", "quote_passages", "syndication", "term_counts",
                  "words_left_right"}
@@ -160,6 +160,7 @@ def test_results_are_stored_in_the_documented_shapes(kettle, store, registry):
     assert wire["frame"]["primary"] == "legal" and business["frame"]["primary"] == "business"
     assert opinion["stance"]["label"] == "critical" and opinion["stance"]["evidence"]
     assert wire["stance"]["label"] == "neutral"
+    assert opinion["genre"]["label"] == "opinion" and wire["genre"] == {"label": "news", "source": "text", "evidence": []}
     assert business["stance"]["label"] == "neutral"  # "the right call" is an analyst's, not the author's
     assert {q["fidelity"] for q in wire["quotes"]} == {"exact"}
     assert wire["quotes"][0]["source_passage"].startswith("The motion is denied because Brewline")
@@ -397,7 +398,10 @@ def test_articles_json_follows_the_contract(kettle, store, registry, tmp_path):
             assert set(f) == {"present", "score", "evidence"}
             assert f["present"] in (True, False, None) and _is_float(f["score"])
             assert all(isinstance(s, str) for s in f["evidence"])
-        assert set(r["frame"]) == {"primary", "scores"} and r["frame"]["primary"] in frames
+        assert set(r["frame"]) == {"primary", "scores", "evidence", "basis"} and r["frame"]["primary"] in frames
+        assert all(isinstance(x, str) for x in r["frame"]["evidence"]) and isinstance(r["frame"]["basis"], str)
+        assert set(r["genre"]) == {"label", "source", "evidence"}
+        assert r["genre"]["label"] in (("news", "opinion") if r["role"] == "article" else ("news", "opinion", ""))
         assert set(r["frame"]["scores"]) == frames and all(_is_float(v) for v in r["frame"]["scores"].values())
         assert set(r["stance"]) == {"label", "score", "evidence"}
         assert r["stance"]["label"] in ("critical", "neutral", "supportive") and _is_float(r["stance"]["score"])

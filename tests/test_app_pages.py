@@ -232,6 +232,11 @@ def test_reader_shows_two_articles_with_highlights(populated_db):
     bodies = [m.value for m in at.markdown]
     assert any("-background[" in b for b in bodies)
     assert any("Harbor Ledger" in b for b in bodies)
+    # Why each article got its frame and stance, and whether it was read as news or opinion.
+    assert len(at.expander) == 2 and all(e.label == "Why this frame and stance" for e in at.expander)
+    assert any("**Read as " in b for b in bodies)
+    assert any("from headline and lead" in b and "- The court denied WidgetCo\\'s motion" in b for b in bodies)
+    assert any("(commentary in the author\\'s own voice)" in b for b in bodies)
 
 
 def test_words_compares_any_two_groups(populated_db):

@@ -15,7 +15,7 @@ def articles_table(data: StoryData, f: Filters) -> pd.DataFrame:
     sel = select_articles(data, f)
     cols = ["id", "published", "outlet", "domain", "lean", "lean_rater", "lean_as_of", "found_on", "kind", "title",
             "url", "language",
-            "syndication_group", "syndication_original", "weight", "primary_frame", "stance", "cluster"]
+            "syndication_group", "syndication_original", "weight", "genre", "primary_frame", "stance", "cluster"]
     return sel[cols].sort_values(["published", "id"], ascending=False, na_position="last").reset_index(drop=True)
 
 

@@ -126,7 +126,8 @@ class StoryData:
 ARTICLE_COLUMNS = ["id", "url", "domain", "outlet", "lean", "lean_rater", "lean_as_of", "found_on", "kind", "title", "published", "language",
                    "syndication_group", "syndication_original", "group_size", "primary_frame", "stance",
                    "stance_score", "cluster", "x", "y", "evaluated", "analysed", "extractor", "source",
-                   "content_hash", "credit"]
+                   "content_hash", "credit", "genre", "genre_source", "genre_evidence", "frame_basis",
+                   "frame_evidence", "stance_evidence"]
 
 
 def results_stamp(store: Store, story_id: str | None = None) -> str:
@@ -182,7 +183,16 @@ def _article_row(row: dict, outlet: dict, p: dict) -> dict:
         "stance_score": stance.get("score"), "cluster": p.get("cluster"),
         "x": p.get("x"), "y": p.get("y"), "evaluated": bool(p.get("evaluated", bool(p))),
         "analysed": bool(p), "extractor": row.get("extractor") or "", "source": row.get("source") or "",
-        "content_hash": row.get("content_hash") or "", "credit": row.get("credit") or ""}
+        "content_hash": row.get("content_hash") or "", "credit": row.get("credit") or "",
+        **_reading(p)}
+
+
+def _reading(p: dict) -> dict:
+    """How the analysis read the article: news or opinion, and the sentences behind its frame and stance."""
+    frame, stance, genre = p.get("frame") or {}, p.get("stance") or {}, p.get("genre") or {}
+    return {"genre": genre.get("label") or None, "genre_source": genre.get("source") or "",
+            "genre_evidence": list(genre.get("evidence") or []), "frame_basis": frame.get("basis") or "",
+            "frame_evidence": list(frame.get("evidence") or []), "stance_evidence": list(stance.get("evidence") or [])}
 
 
 def _articles_frame(rows: list[dict], outlets: dict, payloads: dict) -> pd.DataFrame:
