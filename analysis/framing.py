@@ -20,7 +20,7 @@ BODY_OWN_WEIGHT, BODY_REPORTED_WEIGHT = 0.3, 0.15
 COMMENTARY_WEIGHT, OPINION_OWN_WEIGHT, OPINION_REPORTED_WEIGHT, OPINION_SUMMARY_WEIGHT = 2.0, 0.5, 0.1, 0.2
 # The story's default frame (its first: what a plain report of the event is) counts less where
 # emphasis is given: a headline that reports the decision says what happened, not how to see it.
-DEFAULT_HEADLINE_WEIGHT = 1.0
+DEFAULT_HEADLINE_WEIGHT, DEFAULT_LEAD_WEIGHT = 1.0, 1.25
 MIN_LEAD_WORDS = 6            # shorter lines (bylines, "Skip to main content", "Image 01") are no lead
 # A photo caption is followed (or ended) by its credit; neither is the lead.
 PHOTO_CREDIT = re.compile(r"\b(?:photo|image|picture|illustration)s?\s*(?:by|:|credit)|\((?:AP|Reuters|AFP|Getty)\b"
@@ -74,9 +74,14 @@ def emphasis_weights(n: int, has_title: bool, lead: list[int], own: np.ndarray, 
     if opinion:
         w = np.where(own, OPINION_OWN_WEIGHT, OPINION_REPORTED_WEIGHT)
         w[summary] = np.minimum(w[summary], OPINION_SUMMARY_WEIGHT)
-        return w if default else np.where(np.asarray(commentary, dtype=bool) & own, COMMENTARY_WEIGHT, w)
+        if default:
+            return w
+        w = np.where(np.asarray(commentary, dtype=bool) & own, COMMENTARY_WEIGHT, w)
+        if has_title and n:
+            w[0] = COMMENTARY_WEIGHT  # another frame in an opinion headline is the author's own emphasis
+        return w
     w = np.where(own, BODY_OWN_WEIGHT, BODY_REPORTED_WEIGHT)
-    w[list(lead)] = LEAD_WEIGHT
+    w[list(lead)] = DEFAULT_LEAD_WEIGHT if default else LEAD_WEIGHT
     if has_title and n:
         w[0] = DEFAULT_HEADLINE_WEIGHT if default else HEADLINE_WEIGHT
     return w

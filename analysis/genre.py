@@ -24,7 +24,7 @@ MAX_CUES = 3                # cue sentences kept as the verdict's evidence
 _COMMENTARY = re.compile(
     r"\b(?:sadly|unfortunately|thankfully|fortunately|regrettably|mercifully|surely|of\s+course|frankly|"
     r"obviously|needless\s+to\s+say|ironically|predictably|unsurprisingly|perhaps|arguably|remarkably|"
-    r"shockingly|tellingly|conveniently|absurd\w*|ridiculous\w*|laughabl\w|shameful\w*|outrageous\w*|"
+    r"shockingly|tellingly|conveniently|finally|absurd\w*|ridiculous\w*|laughabl\w|shameful\w*|outrageous\w*|"
     r"disgrace\w*|pathetic|bad\s+news\s+for|good\s+news\s+for|had\s+a\s+point|the\s+(?:same\s+)?narrative|"
     r"pretext\w*|so-called|double\s+standards?|make\s+no\s+mistake|let'?s\s+be\s+clear|the\s+truth\s+is|"
     r"in\s+other\s+words|it\s+seems|appears?\s+to\s+(?:be\s+the\s+case|echo)|bodes?\s+(?:ill|well)|figment|"

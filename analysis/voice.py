@@ -26,6 +26,7 @@ _SPEECH = (
     r"blasted|blasts|slammed|slams|criticized|criticised|criticizes|criticises|praised|praises|"
     r"hailed|hails|welcomed|welcomes|decried|decries|condemned|condemns|denounced|denounces|"
     r"lamented|laments|cheered|cheers|applauded|applauds|celebrated|celebrates|"
+    r"cry|cries|cried|crying|"
     r"believes|believe|believed|thinks|think|"
     r"described|describes|characterized|characterised|dubbed|labeled|labelled|branded|"
     r"called|calls|calling"

@@ -91,6 +91,17 @@ def test_in_opinion_the_authors_commentary_outweighs_the_news_summary():
     assert result["primary"] == "power" and result["evidence"] == ["s6"]
 
 
+def test_another_frame_in_an_opinion_headline_is_the_authors_emphasis():
+    n = 5
+    own, commentary = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    commentary[3] = True
+    weigh = lambda default: emphasis_weights(n, True, [1, 2], own, commentary, opinion=True, default=default)
+    # Headline: the judge's politics; one commentary line about speech; the court in the lead.
+    scores = {"legal": _hits(n, [0, 1]), "judge": _hits(n, [0, 1]), "speech": _hits(n, [3])}
+    weights = {"legal": weigh(True), "judge": weigh(False), "speech": weigh(False)}
+    assert score_frames(scores, [f"s{i}" for i in range(n)], weights)["primary"] == "judge"
+
+
 def test_no_frame_cue_gives_the_fallback_and_says_so():
     result = score_frames({"legal": _hits(5, [])}, [f"s{i}" for i in range(5)], np.ones(5), fallback="legal")
     assert result == {"primary": "legal", "scores": {"legal": 0.0}, "evidence": [], "basis": "no frame cues"}
@@ -157,6 +168,7 @@ def test_the_clause_after_a_contrast_is_the_authors_again():
 def test_a_speech_word_used_as_a_noun_is_not_reported_speech():
     assert author_text("The claim that the app caused the riot was a convenient pretext.") is not None
     assert author_text("Kestrel claims the app caused nothing.") is None
+    assert author_text("Kestrel's fans cry censorship.") is None  # crying foul is reported speech too
 
 
 # ---------------------------------------------------------------- the story, patterns only
