@@ -26,6 +26,7 @@ MIN_LEAD_WORDS = 6            # shorter lines (bylines, "Skip to main content", 
 PHOTO_CREDIT = re.compile(r"\b(?:photo|image|picture|illustration)s?\s*(?:by|:|credit)|\((?:AP|Reuters|AFP|Getty)\b"
                           r"|\bGetty\s+Images\b|/(?:AP|Reuters|AFP|Getty|UPI|Shutterstock)\b|\bLicense\s+Photo\b",
                           re.IGNORECASE)
+EMPHASIS = 1.0                # sentence weights from here up are headline, lead or commentary
 MIN_FRAME_SHARE = 0.01        # below this weighted share of the article no frame is primary ("other")
 
 STANCE_HEADLINE_WEIGHT = 1.5
@@ -42,8 +43,8 @@ HYPOTHETICAL = re.compile(r"\b(?:would|could|might)\s+(?:not\s+)?(?:have\s+)?(?:
 # ---- frames ---------------------------------------------------------------------------------
 
 def lead_indices(sentences: list[str], has_title: bool, names_actor: list[bool]) -> list[int]:
-    """The lead: the first body sentences that name one of the story's actors and say
-    something. Page furniture is skipped: whatever comes before the headline's repetition
+    """The lead: the first body sentence that says something, and the next ones that name one
+    of the story's actors. Page furniture is skipped: whatever comes before the headline's repetition
     in the body (taglines, menus), photo captions and their credits, bylines."""
     start = 1 if has_title and sentences else 0
     title = sentences[0].strip().lower() if start else ""
@@ -52,7 +53,7 @@ def lead_indices(sentences: list[str], has_title: bool, names_actor: list[bool])
     for i in range((repeats[-1] + 1) if repeats else start, len(sentences)):
         text = sentences[i].strip()
         caption = PHOTO_CREDIT.search(text) or (i + 1 < len(sentences) and PHOTO_CREDIT.search(sentences[i + 1]))
-        if names_actor[i] and len(text.split()) >= MIN_LEAD_WORDS and not caption:
+        if (names_actor[i] or not lead) and len(text.split()) >= MIN_LEAD_WORDS and not caption:
             lead.append(i)
             if len(lead) == LEAD_SENTENCES:
                 break
@@ -98,12 +99,17 @@ def score_frames(scores: dict[str, SentenceScores], sentences: list[str], weight
     per = weights if isinstance(weights, dict) else dict.fromkeys(scores, weights)
     total = float(max(w.sum() for w in per.values())) if per else 1.0
     shares = {fid: round(float((per[fid] * s.hit * s.score).sum()) / (total or 1.0), 4) for fid, s in scores.items()}
-    ranked = sorted(shares.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(((f, v) for f, v in shares.items() if _grounded(scores[f], per[f])), key=lambda kv: (-kv[1], kv[0]))
     primary = ranked[0][0] if ranked and ranked[0][1] >= MIN_FRAME_SHARE else fallback
-    evidence = _deciding(scores[primary], sentences, per[primary]) \
-        if primary in scores and primary == ranked[0][0] else []
+    evidence = _deciding(scores[primary], sentences, per[primary]) if ranked and primary == ranked[0][0] else []
     return {"primary": primary, "scores": shares, "evidence": evidence,
             "basis": basis if evidence else "no frame cues"}
+
+
+def _grounded(s: SentenceScores, weights: np.ndarray) -> bool:
+    """Can the frame be primary: one of its patterns matched, or it is found where emphasis is
+    (headline, lead, commentary)? A likeness to an example sentence deep in the body is too little."""
+    return bool((s.hit & ((s.score >= 1.0) | (weights >= EMPHASIS))).any())
 
 
 def _deciding(s: SentenceScores, sentences: list[str], weights: np.ndarray) -> list[str]:
