@@ -224,9 +224,9 @@ def test_quoted_outrage_leaves_news_neutral_and_the_authors_words_decide(analyse
 @pytest.mark.slow
 def test_real_coverage_development_figures_hold(tmp_path):
     """Frame and stance on the hand-labelled real coverage in ../shared/realdev (development
-    figures, not the held-out set's). Measured when written, with the other languages not
-    yet evaluated on this branch (they count as misses): frame accuracy 0.784, macro-F1
-    0.651; stance accuracy 0.973, macro-F1 0.883. The floors sit a little under that."""
+    figures, not the held-out set's). Measured when written (all six languages read):
+    frame accuracy 0.892, macro-F1 0.667; stance accuracy 0.973, macro-F1 0.883. The
+    floors sit a little under that."""
     if not (REALDEV / "score.py").is_file():
         pytest.skip("../shared/realdev (the labelled real-coverage set) is not present in this checkout")
     out = tmp_path / "figures.json"
@@ -234,5 +234,5 @@ def test_real_coverage_development_figures_hold(tmp_path):
                           capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     figures = json.loads(out.read_text(encoding="utf-8"))
-    assert figures["frame_accuracy"] >= 0.75 and figures["frame_macro_f1"] >= 0.60, figures
+    assert figures["frame_accuracy"] >= 0.85 and figures["frame_macro_f1"] >= 0.60, figures
     assert figures["stance_macro_f1"] >= 0.80 and figures["stance_accuracy"] >= 0.92, figures
