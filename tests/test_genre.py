@@ -187,8 +187,8 @@ ARTICLES = {
                    "Parler had sued Amazon over the suspension."),
     # An opinion piece whose plain news headline reports the decision.
     "opinion": ("Judge denies Parler's bid to force Amazon to restore hosting",
-                "Bad news for conservatives: a judge just ruled for Amazon. Parler sued Amazon this month. "
-                "Sadly, that seems to be the end of it for now. Amazon argues it gave Parler fair warning, but the "
+                "Grim news for conservatives: the court has sided with Amazon. Parler sued Amazon this month. "
+                "Sadly, that seems to be the end of it for now. Amazon says it warned Parler for weeks, but the "
                 "real question is whether Big Tech should decide which apps survive."),
 }
 
@@ -214,7 +214,7 @@ def test_quoted_outrage_leaves_news_neutral_and_the_authors_words_decide(analyse
     opinion = analysed["opinion"]
     assert opinion["genre"]["label"] == "opinion" and opinion["genre"]["evidence"]
     assert opinion["stance"]["label"] == "critical"
-    assert any(s.startswith("Bad news for conservatives") for s in opinion["stance"]["evidence"])
+    assert any(s.startswith("Grim news for conservatives") for s in opinion["stance"]["evidence"])
     assert opinion["frame"]["primary"] == "big_tech_power"
     assert opinion["frame"]["basis"] == "the author's commentary"
 
