@@ -33,6 +33,21 @@ def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> i
     except sa.exc.OperationalError as exc:  # e.g. a file made read-only or emptied while the command ran
         print(f"error: the database refused the operation: {exc.orig}", file=sys.stderr)
         return EXIT_FAILED
+    except sa.exc.DBAPIError as exc:
+        if not _is_write_refused(exc):
+            raise
+        # e.g. a PostgreSQL role's write access revoked while the command ran
+        print(f"error: the database refused the write (permission denied): {_first_line(exc.orig)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _is_write_refused(exc: "sa.exc.DBAPIError") -> bool:
+    """PostgreSQL's insufficient_privilege (42501) or read_only_sql_transaction (25006)."""
+    return getattr(exc.orig, "sqlstate", None) in ("42501", "25006")
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from . import schema
+
 
 class StoreError(RuntimeError):
     """The database cannot be used (bad URL, newer schema, unreachable server, read-only file)."""
@@ -113,6 +115,40 @@ def refuse_foreign(engine: sa.Engine, db: str) -> None:
                          "tables: not writing into it (use another --db)")
 
 
+def shown_url(db: str) -> str:
+    """A database name for a message: a URL's password is masked."""
+    if "://" not in db:
+        return db
+    try:
+        return sa.make_url(db).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return db
+
+
+def check_pg_writable(engine: sa.Engine, db: str) -> None:
+    """Refuse, before anything is written, a PostgreSQL database this role may only read (a role
+    granted SELECT alone, or a server or database whose transactions are read-only): the write
+    itself would fail half-way with 'permission denied for table ...'."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        role, read_only = conn.execute(sa.text("SELECT current_user, current_setting('transaction_read_only')")).one()
+        names = [n for n in sa.inspect(conn).get_table_names() if n in schema.md.tables]
+        denied = sorted(n for n in names if not conn.execute(
+            sa.text("SELECT has_table_privilege(current_user, :t, 'INSERT') AND "
+                    "has_table_privilege(current_user, :t, 'UPDATE') AND has_table_privilege(current_user, :t, 'DELETE')"),
+            {"t": n}).scalar())
+    advice = "this command writes to it (grant the role write access, or use another --db)"
+    if str(read_only).lower() == "on":
+        raise StoreError(f"database {shown_url(db)} is read-only (its transactions are read-only on this server): "
+                         "this command writes to it (turn default_transaction_read_only off, or use another --db)")
+    if denied:
+        what = "its tables" if len(denied) == len(names) else (
+            ", ".join(denied[:3]) + (f" and {len(denied) - 3} more" if len(denied) > 3 else ""))
+        raise StoreError(f"database {shown_url(db)}: role {role} may only read it (no INSERT, UPDATE or DELETE on "
+                         f"{what}): {advice}")
+
+
 def _enable_wal(cur, patience: float = 30.0) -> None:
     """Switch the file to WAL (a no-op once it is). Switching takes an exclusive lock, and
     SQLite answers "database is locked" at once, without its busy handler, when another
@@ -131,5 +167,5 @@ def _enable_wal(cur, patience: float = 30.0) -> None:
             delay = min(delay * 2, 0.25)
 
 
-__all__ = ["StoreEmpty", "StoreError", "check_file", "database_url", "is_sqlite", "make_engine",
-           "refuse_foreign"]
+__all__ = ["StoreEmpty", "StoreError", "check_file", "check_pg_writable", "database_url", "is_sqlite", "make_engine",
+           "refuse_foreign", "shown_url"]

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 
+from . import engine as engine_module
 from . import schema
 from .engine import (StoreEmpty, StoreError, check_file, database_url, is_sqlite,  # noqa: F401 (re-exported)
                      make_engine, refuse_foreign)
@@ -63,6 +64,7 @@ class Store:
             self.engine = make_engine(self.url, readonly)
             if not readonly and create:
                 refuse_foreign(self.engine, db)
+                engine_module.check_pg_writable(self.engine, db)
                 schema.migrate(self.engine)
             elif schema.check_version(self.engine) is None:
                 self._dispose()

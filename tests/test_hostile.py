@@ -435,3 +435,54 @@ def test_export_into_proc_or_a_file_is_one_line(tmp_path, monkeypatch, capsys):
                          (str(tmp_path / "afile"), f"error: --out {tmp_path / 'afile'} is a file, not a folder")):
         assert analysis_main(["export", "--story", STORY_ID, "--db", db, "--out", out]) == 1
         assert capsys.readouterr().err.startswith(message)
+
+
+def _select_only_role(pg_url: str) -> str:
+    """A role that may read the framelens tables of `pg_url` but not write them; its URL."""
+    import sqlalchemy as sa
+    with Store(pg_url) as store:
+        store.add_article("gadget", ArticleRecord(url="https://leftside.example/a", text=TEXT),
+                          "https://leftside.example/a", "leftside.example")
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql("DROP ROLE IF EXISTS fl_reader")
+            conn.exec_driver_sql("CREATE ROLE fl_reader LOGIN")
+            conn.exec_driver_sql("GRANT USAGE ON SCHEMA public TO fl_reader")
+            conn.exec_driver_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO fl_reader")
+    return sa.make_url(pg_url).set(username="fl_reader").render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+def test_a_select_only_postgresql_role_is_told_in_one_line(pg_url, tmp_path, stories_dir, capsys):
+    url = _select_only_role(pg_url)
+    rows = _jsonl(tmp_path / "a.jsonl", [{"url": "https://leftside.example/b", "text": TEXT + " b"}])
+    message = (f"error: database {url}: role fl_reader may only read it (no INSERT, UPDATE or DELETE on "
+               "its tables): this command writes to it (grant the role write access, or use another --db)")
+    assert collectors_main(["import", str(rows), "--story", "gadget", "--db", url]) == 2
+    assert capsys.readouterr().err.strip() == message
+    assert analysis_main(["run", "--story", "gadget", "--db", url]) == 2
+    assert capsys.readouterr().err.strip() == message
+    assert collectors_main(["status", "--db", url]) == 0  # reading needs no write permission
+    with Store(url, readonly=True) as store:
+        assert store.count_articles() == 1
+
+
+@pytest.mark.postgres
+def test_write_permission_taken_away_during_a_command_is_one_line(pg_url, tmp_path, stories_dir, capsys, monkeypatch):
+    url = _select_only_role(pg_url)
+    monkeypatch.setattr("framelens.engine.check_pg_writable", lambda engine, db: None)  # as if revoked after opening
+    rows = _jsonl(tmp_path / "a.jsonl", [{"url": "https://leftside.example/b", "text": TEXT + " b"}])
+    assert collectors_main(["import", str(rows), "--story", "gadget", "--db", url]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: the database refused the write (permission denied):"), err
+    assert "\n" not in err and "Traceback" not in err
+
+
+@pytest.mark.postgres
+def test_a_read_only_postgresql_database_is_told_in_one_line(pg_url, tmp_path, stories_dir, capsys):
+    with Store(pg_url) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{store.engine.url.database}" SET default_transaction_read_only = on')
+    rows = _jsonl(tmp_path / "a.jsonl", [{"url": "https://leftside.example/b", "text": TEXT + " b"}])
+    assert collectors_main(["import", str(rows), "--story", "gadget", "--db", pg_url]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"error: database {pg_url} is read-only (its transactions are read-only on this server): this command "
+        "writes to it (turn default_transaction_read_only off, or use another --db)")
