@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_argument(export)
     export.add_argument("--out", required=True, help="folder to write into (created if missing)")
     export.add_argument("--format", default="json", help="comma-separated: json,csv,png,svg,html (default: json)")
+    export.add_argument("--rater", default="", metavar="NAME",
+                        help="whose ratings give the leans (as the dashboard's 'Lean ratings by'); "
+                             "default: the consensus of raters")
     export.set_defaults(func=cmd_export)
     return parser
 
@@ -90,7 +93,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from presentation.export import ExportError, export_story, parse_formats
+    from presentation.export import ExportError, UnknownRater, export_story, parse_formats
 
     try:
         formats = parse_formats(args.format)
@@ -100,10 +103,10 @@ def cmd_export(args) -> int:
     story = load_story(args.story)
     with open_store(args.db, readonly=True) as store:
         try:
-            written = export_story(store, story, args.out, formats)
+            written = export_story(store, story, args.out, formats, rater=args.rater)
         except ExportError as exc:
             print(f"error: {exc}", file=sys.stderr)
-            return EXIT_FAILED
+            return EXIT_USAGE if isinstance(exc, UnknownRater) else EXIT_FAILED
         except Exception as exc:
             if type(exc).__name__ != "StaticExportUnavailable":
                 raise

@@ -119,12 +119,13 @@ def write_charts(charts: dict[str, go.Figure], out_dir: str | Path, formats: Ite
     return written
 
 
-def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
+def write_story_charts(store, story, out_dir: str | Path, formats: Iterable[str], rater: str = "") -> list[Path]:
     """Write every chart of a story (unfiltered) as HTML/PNG/SVG; returns the files written.
 
-    `story` is a `framelens.stories.Story` or a story id. Raises StaticExportUnavailable (after
+    `story` is a `framelens.stories.Story` or a story id; the leans are `rater`'s (the
+    consensus rule when ''). Raises StaticExportUnavailable (after
     writing the HTML) when PNG/SVG were asked for and no Chromium is installed.
     """
     info = q.info_from_story(story) if not isinstance(story, str) else q.story_info(story)
     data = q.load_story_data(store, info.id, info)
-    return write_charts(charts.story_charts(data), out_dir, formats)
+    return write_charts(charts.story_charts(data, q.Filters(rater=rater)), out_dir, formats)

@@ -109,14 +109,16 @@ def _info(story) -> q.StoryInfo:
     return q.story_info(story) if isinstance(story, str) else q.info_from_story(story)
 
 
-def write_tables(store, story, out_dir: str | Path, formats: Iterable[str]) -> list[Path]:
+def write_tables(store, story, out_dir: str | Path, formats: Iterable[str], rater: str = "") -> list[Path]:
     """Write every comparison table as CSV and/or JSON under out_dir/tables, and with 'html'
-    the one-file report out_dir/report.html. `story` is a Story or a story id."""
+    the one-file report out_dir/report.html. `story` is a Story or a story id; the leans are
+    `rater`'s (the consensus rule when '')."""
     formats = {x.strip().lower() for x in formats}
     info = _info(story)
     data = q.load_story_data(store, info.id, info)
     written: list[Path] = []
-    tables = story_tables(data)
+    f = q.Filters(rater=rater)
+    tables = story_tables(data, f)
     for fmt, to_bytes in (("csv", csv_bytes), ("json", json_bytes)):
         if fmt in formats:
             for name, df in tables.items():
@@ -125,7 +127,7 @@ def write_tables(store, story, out_dir: str | Path, formats: Iterable[str]) -> l
                 written.append(path)
     if "html" in formats:
         path = safe_path(out_dir, "report", "html")
-        path.write_bytes(report_html(data, tables=tables))
+        path.write_bytes(report_html(data, f, tables=tables))
         written.append(path)
     return written
 
