@@ -76,6 +76,20 @@ a = c1.multiselect("Group A", options, default=default_a, key=f"words_a_{picker}
 b = c2.multiselect("Group B", options, default=default_b, key=f"words_b_{picker}", format_func=_label)
 name_a, name_b = " + ".join(a) or "A", " + ".join(b) or "B"
 
+
+def _rated_by_caption() -> None:
+    """Whose ratings put each compared lean group's articles there, and as of when."""
+    if group_type != "lean" or not a or not b:
+        return
+    counted = q.words_filters(ctx.filters) or q.Filters(syndication="exclude")
+    ratings = q.lean_ratings(data, counted)
+    rule = f"ratings by {ctx.filters.rater}" if ctx.filters.rater else "the consensus of raters"
+    st.caption(f"Leans from {_ui.esc(rule)}. A — {_ui.esc(q.describe_lean_group(ratings, a))}. "
+               f"B — {_ui.esc(q.describe_lean_group(ratings, b))}.")
+
+
+_rated_by_caption()
+
 if not a or not b:
     _ui.empty("Choose at least one group on each side." if len(options) > 1 else
               f"Only one {group_type} group ({_ui.esc(options[0])}) is left under these filters; widen them "

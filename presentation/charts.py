@@ -127,8 +127,20 @@ def _rated_by(part: pd.DataFrame) -> list[str]:
     """Hover lines naming whose rating the lean is, and as of when (escaped)."""
     if "lean_rater" not in part:
         return [""] * len(part)
-    return [f"<br>{escape(lean_label(lean))}: {escape(str(r))}" + (f", as of {escape(str(d))}" if d else "")
-            if r else "" for lean, r, d in zip(part["lean"], part["lean_rater"], part["lean_as_of"])]
+    return [_rating_line(lean, r, d) for lean, r, d in zip(part["lean"], part["lean_rater"], part["lean_as_of"])]
+
+
+def _rating_line(lean: str, rater, as_of) -> str:
+    """'<br>Lean-left: Rater One, as of 2024-03' (escaped), or '' for an unrated outlet."""
+    if not isinstance(rater, str) or not rater:
+        return ""
+    return f"<br>{escape(lean_label(lean))}: {escape(rater)}" + (f", as of {escape(str(as_of))}" if as_of else "")
+
+
+def _outlet_head(r) -> str:
+    """A heatmap hover's first lines: the outlet, its lean, and whose rating that is, as of when."""
+    return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}"
+            + _rating_line(r["lean"], r.get("lean_rater"), r.get("lean_as_of")))
 
 
 def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
@@ -238,7 +250,7 @@ def _num(value) -> str:
 def feature_heatmap(matrix: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Outlet x feature share of articles, grouped by lean; hover shows the evidence."""
     def hover(r):
-        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: "
+        return (_outlet_head(r) + f"<br>{escape(r['label'])}: "
                 f"{_count_text(r)} articles ({_share_text(r)})<br>{wrap_sentences(r['evidence'])}")
     return _heatmap(matrix, "feature", labels, "Framing features by outlet (share of articles)",
                     text_fn=_count_text, hover_fn=hover)
@@ -298,7 +310,7 @@ def stance_chart(stance: pd.DataFrame) -> go.Figure:
 def frame_heatmap(frames: pd.DataFrame, labels: dict[str, str]) -> go.Figure:
     """Outlet x frame: mean frame score (hover adds how often it is the primary frame)."""
     def hover(r):
-        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: mean score "
+        return (_outlet_head(r) + f"<br>{escape(r['label'])}: mean score "
                 f"{r['mean_score']:.2f}<br>primary frame in {r['primary_share']:.0%} of {_num(r['articles'])} articles")
     zmax = max(float(frames["mean_score"].max()), 0.01) if not frames.empty else 1.0
     return _heatmap(frames, "frame", labels, "Frame scores by outlet (mean per article)", value="mean_score",
@@ -329,7 +341,7 @@ def omission_heatmap(matrix: pd.DataFrame) -> go.Figure:
     labels = dict(zip(matrix["item"], matrix["label"])) if not matrix.empty else {}
 
     def hover(r):
-        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['type'])}: "
+        return (_outlet_head(r) + f"<br>{escape(r['type'])}: "
                 f"{short(r['label'], 80)}<br>reported in {_count_text(r)} articles<br>"
                 f"{wrap_sentences(r['evidence'], 2)}")
     return _heatmap(matrix, "item", labels, "Key facts and talking points by outlet (share reporting)",
@@ -340,7 +352,7 @@ def descriptor_heatmap(desc: pd.DataFrame, actor_label: str = "") -> go.Figure:
     labels = dict(zip(desc["descriptor"], desc["label"])) if not desc.empty else {}
 
     def hover(r):
-        return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}<br>{escape(r['label'])}: "
+        return (_outlet_head(r) + f"<br>{escape(r['label'])}: "
                 f"{_count_text(r)} articles<br>{wrap_sentences(r['evidence'], 2)}")
     title = f"How outlets describe {actor_label}" if actor_label else "Descriptors by outlet"
     return _heatmap(desc, "descriptor", labels, title, text_fn=_count_text, hover_fn=hover)

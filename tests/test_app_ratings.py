@@ -72,3 +72,57 @@ def test_a_shared_link_picks_the_rater(rated_db):
     assert _harbor(at)["lean"] == "left"
     at = _overview({"rater": "A Rater This Story Lacks"})  # refused quietly: the consensus
     assert at.selectbox(key="rater").value == "Consensus of raters"
+
+
+# ---- every table and hover that shows a lean names its rater and date ----------------------
+
+def _data(db, rater=""):
+    from framelens import queries as q
+    from tests.dashboard_fixtures import STORY_ID
+
+    with Store(db, readonly=True) as store:
+        data = q.load_story_data(store, STORY_ID)
+    return data, q.Filters(rater=rater)
+
+
+@pytest.mark.parametrize("rater, expected", [
+    ("", ("lean-left", "consensus of Rater One, Rater Two", "2024-03")),
+    ("Rater Two", ("center", "Rater Two", "2023")),
+])
+def test_outlet_tables_carry_the_rater_and_date(rated_db, rater, expected):
+    from framelens import queries as q
+
+    data, f = _data(rated_db, rater)
+    for name in ("counts_by_outlet", "feature_matrix", "frames_by_outlet", "descriptors_by_outlet",
+                 "omission_matrix", "quotes_table", "articles_table"):
+        table = getattr(q, name)(data, f)
+        rows = table[table["outlet"] == "Harbor Ledger"]
+        assert not rows.empty, name
+        assert set(zip(rows["lean"], rows["lean_rater"], rows["lean_as_of"])) == {expected}, name
+
+
+def test_the_compare_heatmap_hover_names_the_rater_and_date(rated_db):
+    from framelens import queries as q
+    from presentation import charts
+
+    data, f = _data(rated_db, "Rater Two")
+    fig = charts.feature_heatmap(q.feature_matrix(data, f), {})
+    hovers = [h for h in fig.data[1].hovertext if h.startswith("<b>Harbor Ledger</b>")]
+    assert hovers and all(h.startswith("<b>Harbor Ledger</b> · Center<br>Center: Rater Two, as of 2023<br>")
+                          for h in hovers), hovers[:1]
+    unrated = [h for h in fig.data[1].hovertext if "· Unrated" in h]
+    assert unrated and not any("as of" in h.split("<br>")[1] for h in unrated)  # no rater for an unrated outlet
+
+
+def test_the_words_page_says_whose_ratings_make_each_lean_group(rated_db):
+    at = _overview({"rater": "Rater One"})
+    at.switch_page("app_pages/words.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value.replace("\\", "") for c in at.caption]
+    line = next(c for c in captions if c.startswith("Leans from"))
+    assert line.startswith("Leans from ratings by Rater One. A — left: Rater One, as of 2024-03 (")
+    data, _ = _data(rated_db, "Rater One")
+    harbor = data.articles[(data.articles["outlet"] == "Harbor Ledger") & data.articles["analysed"]]
+    n = int(harbor["syndication_original"].sum())
+    assert f"left: Rater One, as of 2024-03 ({n} article{'' if n == 1 else 's'})" in line

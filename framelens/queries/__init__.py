@@ -15,7 +15,8 @@ copy of a syndicated story counts 1/group size, so a wire story run by twenty si
 
 from .clusters import cluster_features, clusters_table, map_axes, map_points
 from .coverage import (altered_quotes, articles_table, collection_runs, counts_by_lean,
-                       counts_by_outlet, fetch_failures, headlines, merged_term_counts,
+                       counts_by_outlet, describe_lean_group, fetch_failures, headlines, lean_ratings,
+                       merged_term_counts,
                        provenance, quote_passages, quotes_table, source_passages, sources_table, timeline,
                        unrated_reasons, word_articles, word_groups, words_filters, words_left_right)
 from .framing import (EVIDENCE_PER_CELL, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, descriptors_by_outlet,
@@ -31,8 +32,8 @@ __all__ = [
     "wilson_interval", "EVIDENCE_PER_CELL", "FIDELITY_ORDER", "Filters", "Item", "LEAN_ORDER", "ONE_SIDED_ABSENT",
     "ONE_SIDED_MAJORITY", "SIDES", "SYNDICATION_MODES", "StoryData", "StoryInfo", "altered_quotes",
     "article_texts", "articles_table", "clusters_table", "collection_runs", "counts_by_lean",
-    "counts_by_outlet", "descriptors_by_outlet", "feature_evidence", "feature_matrix", "fetch_failures",
-    "frames_by_outlet", "headlines", "info_from_story", "leans_present", "load_story_data", "map_points",
+    "counts_by_outlet", "describe_lean_group", "descriptors_by_outlet", "feature_evidence", "feature_matrix", "fetch_failures",
+    "frames_by_outlet", "headlines", "info_from_story", "lean_ratings", "leans_present", "load_story_data", "map_points",
     "merged_term_counts", "not_evaluated", "omission_matrix", "one_sided_items", "prevalence_by_lean",
     "primary_frames_by_lean", "provenance", "quote_passages", "quotes_table", "results_stamp",
     "select_articles", "source_passages", "sources_table", "stance_by_lean", "story_info", "timeline",

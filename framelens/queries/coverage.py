@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..store import Store
-from .model import (FIDELITY_ORDER, LEAN_ORDER, Filters, StoryData, _lean_sort, _with_articles, article_texts,
-                    select_articles)
+from .model import (FIDELITY_ORDER, LEAN_ORDER, OUTLET_KEYS, Filters, StoryData, _lean_sort, _with_articles,
+                    article_texts, select_articles)
 
 # ---- overview ----------------------------------------------------------------------------------
 
@@ -87,11 +87,12 @@ def headlines(data: StoryData, f: Filters) -> pd.DataFrame:
 
 def quotes_table(data: StoryData, f: Filters) -> pd.DataFrame:
     """Every quote in the selected articles with its fidelity to the primary source."""
-    long = _with_articles(data.quotes, select_articles(data, f), ("outlet", "domain", "lean", "title", "url"))
+    long = _with_articles(data.quotes, select_articles(data, f), (*OUTLET_KEYS, "title", "url"))
     rank = {k: i for i, k in enumerate(FIDELITY_ORDER)}
     long = long.assign(_f=long["fidelity"].map(rank).fillna(len(rank)))
     out = _lean_sort(long, ["_f", "outlet"]).drop(columns="_f")
-    return out[["outlet", "lean", "fidelity", "text", "source_passage", "similarity", "title", "url", "article_id"]]
+    return out[["outlet", "lean", "fidelity", "text", "source_passage", "similarity", "title", "url", "article_id",
+                "lean_rater", "lean_as_of"]]
 
 
 def altered_quotes(data: StoryData, f: Filters) -> pd.DataFrame:
@@ -166,6 +167,25 @@ def word_articles(store: Store, data: StoryData, f: Filters) -> list[dict]:
     texts = article_texts(store, [int(i) for i in sel["id"]])
     return [{"id": int(r.id), "title": r.title or "", "text": texts.get(int(r.id)) or "", "lean": r.lean,
              "kind": r.kind} for r in sel.itertuples()]
+
+
+def lean_ratings(data: StoryData, f: Filters) -> pd.DataFrame:
+    """Per lean: whose rating (rater, as of) puts the selected analysed articles there, and how many."""
+    sel = select_articles(data, f)
+    sel = sel.loc[sel["analysed"].astype(bool) & (sel["lean"] != "unrated")]
+    out = sel.groupby(["lean", "lean_rater", "lean_as_of"]).size().reset_index(name="articles")
+    return _lean_sort(out, ["lean_rater", "lean_as_of"])
+
+
+def describe_lean_group(ratings: pd.DataFrame, leans: list[str]) -> str:
+    """'left: Rater One, as of 2024-03 (3 articles)' for each lean of a Words-page group (plain text)."""
+    parts = []
+    for lean in leans:
+        rows = ratings[ratings["lean"] == lean]
+        who = "; ".join(f"{r}, as of {d or 'undated'} ({n} article{'' if n == 1 else 's'})"
+                        for r, d, n in zip(rows["lean_rater"], rows["lean_as_of"], rows["articles"]))
+        parts.append(f"{lean}: {who}" if who else f"{lean}: no rating")
+    return " · ".join(parts)
 
 
 def words_left_right(data: StoryData) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .model import SIDES, Filters, StoryData, _lean_sort, _with_articles, select_articles
+from .model import OUTLET_KEYS, SIDES, Filters, StoryData, _lean_sort, _with_articles, select_articles
 from .uncertainty import ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, Rule, one_sided_verdict, wilson_interval
 
 EVIDENCE_PER_CELL = 5
@@ -48,7 +48,7 @@ def _labelled(df: pd.DataFrame, data: StoryData, kind: str) -> pd.DataFrame:
 def feature_matrix(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x feature: weighted counts, share of evaluated articles, evidence sentences."""
     long = _with_articles(data.features, select_articles(data, f))
-    out = _labelled(_share_table(long, ["outlet", "domain", "lean", "item"]), data, "features")
+    out = _labelled(_share_table(long, [*OUTLET_KEYS, "item"]), data, "features")
     return _lean_sort(out, ["outlet", "_order"]).drop(columns="_order").rename(columns={"item": "feature"})
 
 
@@ -70,7 +70,7 @@ def with_intervals(table: pd.DataFrame, rule: Rule | None = None, prefix: str = 
 def feature_evidence(data: StoryData, f: Filters, domain: str | None, feature: str | None) -> pd.DataFrame:
     """Every evidence sentence for one outlet (or all) and one feature (or all)."""
     sel = select_articles(data, f)
-    long = _with_articles(data.features, sel, ("outlet", "domain", "lean", "title", "url", "published"))
+    long = _with_articles(data.features, sel, (*OUTLET_KEYS, "title", "url", "published"))
     long = long[long["present"].fillna(False).astype(bool)]
     if domain:
         long = long[long["domain"] == domain]
@@ -78,7 +78,7 @@ def feature_evidence(data: StoryData, f: Filters, domain: str | None, feature: s
         long = long[long["item"] == feature]
     rows = long.explode("evidence").dropna(subset=["evidence"])
     rows = rows.assign(label=rows["item"].map(lambda i: data.info.label("features", i)))
-    cols = ["outlet", "lean", "label", "evidence", "title", "url", "published", "article_id"]
+    cols = ["outlet", "lean", "label", "evidence", "title", "url", "published", "article_id", "lean_rater", "lean_as_of"]
     return rows.rename(columns={"evidence": "sentence"})[[c if c != "evidence" else "sentence" for c in cols]
                                                         ].reset_index(drop=True)
 
@@ -104,7 +104,7 @@ def frames_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     primary = sel.set_index("id")["primary_frame"]
     long = long.assign(is_primary=(long["article_id"].map(primary) == long["item"]).astype(float))
     long = long.assign(w_score=long["score"] * long["weight"], w_primary=long["is_primary"] * long["weight"])
-    g = long.groupby(["outlet", "domain", "lean", "item"]).agg(
+    g = long.groupby([*OUTLET_KEYS, "item"]).agg(
         score=("w_score", "sum"), primary=("w_primary", "sum"), articles=("weight", "sum")).reset_index()
     g["mean_score"] = g["score"] / g["articles"]
     g["primary_share"] = g["primary"] / g["articles"]
@@ -131,14 +131,14 @@ def stance_by_lean(data: StoryData, f: Filters) -> pd.DataFrame:
 def descriptors_by_outlet(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x (actor, descriptor): weighted articles using it, share of the outlet's articles."""
     sel = _evaluated(data, f)
-    base = sel.groupby(["outlet", "domain", "lean"]).agg(articles=("weight", "sum")).reset_index()
+    base = sel.groupby(OUTLET_KEYS).agg(articles=("weight", "sum")).reset_index()
     long = _with_articles(data.descriptors, sel)
-    g = long.groupby(["outlet", "domain", "lean", "actor", "item"])
+    g = long.groupby([*OUTLET_KEYS, "actor", "item"])
     counts = g.agg(present=("weight", "sum"), evidence=("evidence", _first_evidence)).reset_index()
     items = pd.DataFrame([(a, i.id) for a, its in data.info.descriptors.items() for i in its]
                          + list(zip(long["actor"], long["item"])), columns=["actor", "item"]).drop_duplicates()
     # Every outlet x descriptor, zeros included, so the matrix shows who never uses a word.
-    out = base.merge(items, how="cross").merge(counts, on=["outlet", "domain", "lean", "actor", "item"], how="left")
+    out = base.merge(items, how="cross").merge(counts, on=[*OUTLET_KEYS, "actor", "item"], how="left")
     out["present"] = out["present"].fillna(0.0)
     out["evidence"] = out["evidence"].apply(lambda v: v if isinstance(v, list) else [])
     out["share"] = out["present"] / out["articles"]
@@ -184,7 +184,7 @@ def _omission_labels(data: StoryData) -> dict[str, str]:
 def omission_matrix(data: StoryData, f: Filters) -> pd.DataFrame:
     """Outlet x (key fact | talking point): weighted count and share of articles reporting it."""
     long = _omission_long(data, select_articles(data, f))
-    out = _share_table(long, ["outlet", "domain", "lean", "type", "item"])
+    out = _share_table(long, [*OUTLET_KEYS, "type", "item"])
     labels = _omission_labels(data)
     order = {k: n for n, k in enumerate(labels)}
     out = out.assign(label=out["item"].map(lambda i: labels.get(i, i)),

@@ -279,7 +279,11 @@ def with_rater(data: StoryData, rater: str) -> pd.DataFrame:
                      lean_as_of=df["domain"].map(lambda d: verdicts[d].as_of))
 
 
-def _with_articles(long: pd.DataFrame, sel: pd.DataFrame, cols=("outlet", "domain", "lean", "weight")) -> pd.DataFrame:
+# What an outlet row of a table carries: its name, domain, and lean with whose rating it is and as of when.
+OUTLET_KEYS = ["outlet", "domain", "lean", "lean_rater", "lean_as_of"]
+
+
+def _with_articles(long: pd.DataFrame, sel: pd.DataFrame, cols=(*OUTLET_KEYS, "weight")) -> pd.DataFrame:
     return long.merge(sel[["id", *cols]], left_on="article_id", right_on="id").drop(columns="id")
 
 
