@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from . import settings
 from .ratings import LEANS, Rating, check_as_of, effective_lean
+from .textclean import shown_name
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
 KINDS = ("wire", "national", "regional", "local", "tech", "legal", "opinion", "aggregator", "foreign")
@@ -47,6 +48,7 @@ class Outlet:
     user_only: bool = False  # known only from the user ratings file, not from the registry
 
     def __post_init__(self):
+        self.name = shown_name(self.name, self.domain)  # a blank or hidden-character name: the domain
         # A bare `lean` (with its `lean_source`) is shorthand for one undated rating; with
         # ratings, `lean` and `lean_source` are the consensus and the raters it rests on.
         if not self.ratings and self.lean not in ("unrated", ""):

@@ -27,7 +27,8 @@ from .records import ArticleRecord, FetchOutcome, content_hash
 from .runstate import resolve_run_status
 from .schema import (article_results, articles, derived, embeddings, fetches, meta, outlets, runs, story_results,
                      url_aliases)
-from .textclean import clean_body, clean_json, clean_name, clean_text, has_hidden_characters, strip_userinfo
+from .textclean import (clean_body, clean_json, clean_name, clean_text, has_hidden_characters, shown_name,
+                        strip_userinfo)
 
 
 def _pg_lock(conn, *key: str) -> None:
@@ -122,7 +123,9 @@ class Store:
 
     def outlet_rows(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [{k: _shown(v) for k, v in r._mapping.items()} for r in conn.execute(sa.select(outlets))]
+            rows = [{k: _shown(v) for k, v in r._mapping.items()} for r in conn.execute(sa.select(outlets))]
+        # An outlet stored with a blank name (only whitespace, controls or bidi) is shown by its domain.
+        return [{**r, "name": shown_name(r["name"], r["domain"])} for r in rows]
 
     # ---- articles ------------------------------------------------------------------
 

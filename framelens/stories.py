@@ -17,7 +17,7 @@ from typing import Any
 from . import settings
 from .story_cues import Cues, cue_languages, evaluates, parse_actor_languages, parse_detector_languages, \
     readable_languages, story_in_language
-from .textclean import strip_userinfo
+from .textclean import clean_name, strip_userinfo
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
 ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -187,10 +187,10 @@ def _parse_story(path: Path, data: dict, p: Problems) -> Story | None:
     keywords, relevance, gdelt, gnews = _query(p, data.get("query"))
     actors = _actors(p, data.get("actors"))
     story = Story(
-        id=story_id, title=_text(p, "title", data.get("title"), required=True), path=path,
+        id=story_id, title=_shown(p, "title", data.get("title"), required=True), path=path,
         file_hash=hashlib.sha256(path.read_bytes()).hexdigest(), start=start, end=end,
         keywords=keywords, relevance=relevance, gdelt_query=gdelt, gnews_query=gnews,
-        description=_text(p, "description", data.get("description")),
+        description=_shown(p, "description", data.get("description")),
         demo=_bool(p, "demo", data.get("demo", False)),
         language=_text(p, "language", data.get("language")) or "en",
         seeds=_seeds(p, data.get("seeds")),
@@ -214,6 +214,16 @@ def _text(p: Problems, path: str, value: Any, required: bool = False) -> str:
     if required and not value.strip():
         p.add(path, "must not be empty")
     return value.strip()
+
+
+def _shown(p: Problems, path: str, value: Any, required: bool = False) -> str:
+    """Text a page shows (title, labels, descriptions): without control and bidi characters,
+    which would rewrite the page around it, and with its whitespace collapsed."""
+    raw = _text(p, path, value, required)
+    text = clean_name(raw) or ""
+    if required and raw and not text:
+        p.add(path, "must not be empty (it holds only control or bidirectional-override characters)")
+    return text
 
 
 def _bool(p: Problems, path: str, value: Any) -> bool:
@@ -302,8 +312,8 @@ def _seeds(p: Problems, value: Any) -> list[Seed]:
         url = _http_url(p, f"{path}.url", item.get("url")) if "url" in item else ""
         published = _date(p, f"{path}.published", item["published"]) if item.get("published") else None
         if url:
-            seeds.append(Seed(url, _text(p, f"{path}.outlet", item.get("outlet")), published,
-                              _text(p, f"{path}.note", item.get("note"))))
+            seeds.append(Seed(url, _shown(p, f"{path}.outlet", item.get("outlet")), published,
+                              _shown(p, f"{path}.note", item.get("note"))))
     return seeds
 
 
@@ -319,7 +329,7 @@ def _primary(p: Problems, story_path_: Path, value: Any) -> PrimarySource | None
         local = (story_path_.parent / _text(p, "primary_source.path", value["path"])).resolve()
         if not local.is_file():
             p.add("primary_source.path", f"file {local} does not exist")
-    return PrimarySource(url=url, path=local, title=_text(p, "primary_source.title", value.get("title")))
+    return PrimarySource(url=url, path=local, title=_shown(p, "primary_source.title", value.get("title")))
 
 
 def _actors(p: Problems, value: Any) -> dict[str, Actor]:
@@ -333,7 +343,7 @@ def _actors(p: Problems, value: Any) -> dict[str, Actor]:
         if not expect(p, path, spec, dict, "a mapping with label and aliases"):
             continue
         check_keys(p, path, spec, ACTOR_KEYS, {"label"})
-        actors[str(actor_id)] = Actor(str(actor_id), _text(p, f"{path}.label", spec.get("label")),
+        actors[str(actor_id)] = Actor(str(actor_id), _shown(p, f"{path}.label", spec.get("label")),
                                       string_list(p, f"{path}.aliases", spec.get("aliases")),
                                       string_list(p, f"{path}.references", spec.get("references")),
                                       parse_actor_languages(p, f"{path}.languages", spec.get("languages")))
@@ -366,9 +376,9 @@ def _detector(p: Problems, path: str, spec: Any, need_id: bool = True,
         p.add(f"{path}.threshold", f"expected a number in (0, 1], got {threshold!r}")
         threshold = None
     det = Detector(
-        id=det_id, label=_text(p, f"{path}.label", spec.get("label")),
-        description=_text(p, f"{path}.description", spec.get("description")),
-        statement=_text(p, f"{path}.statement", spec.get("statement")),
+        id=det_id, label=_shown(p, f"{path}.label", spec.get("label")),
+        description=_shown(p, f"{path}.description", spec.get("description")),
+        statement=_shown(p, f"{path}.statement", spec.get("statement")),
         patterns=_regexes(p, f"{path}.patterns", spec.get("patterns")),
         exclude_patterns=_regexes(p, f"{path}.exclude_patterns", spec.get("exclude_patterns")),
         prototypes=string_list(p, f"{path}.prototypes", spec.get("prototypes")),
@@ -406,7 +416,7 @@ def _stance(p: Problems, value: Any) -> tuple[str, dict[str, Detector]]:
     check_keys(p, "stance", value, STANCE_KEYS, {"labels"})
     labels = value.get("labels")
     if labels is None or not expect(p, "stance.labels", labels, dict, "a mapping critical/neutral/supportive"):
-        return _text(p, "stance.target", value.get("target")), {}
+        return _shown(p, "stance.target", value.get("target")), {}
     if set(labels) != set(STANCE_LABELS):
         p.add("stance.labels", f"must have exactly {', '.join(STANCE_LABELS)}; got {', '.join(map(str, labels))}")
     detectors = {}
@@ -417,7 +427,7 @@ def _stance(p: Problems, value: Any) -> tuple[str, dict[str, Detector]]:
             if det:
                 det.id = name
                 detectors[name] = det
-    return _text(p, "stance.target", value.get("target")), detectors
+    return _shown(p, "stance.target", value.get("target")), detectors
 
 
 def _descriptors(p: Problems, value: Any, actors: dict[str, Actor]) -> dict[str, list[Detector]]:

@@ -84,6 +84,12 @@ def clean_name(value: str | None) -> str | None:
     return _SPACES.sub(" ", value).strip()
 
 
+def shown_name(value: str | None, fallback: str) -> str:
+    """A name fit to show, or `fallback` (an outlet's domain) when nothing is left of it: an
+    outlet named only by whitespace, controls or bidi characters is shown by its domain."""
+    return clean_name(value if isinstance(value, str) else "") or fallback
+
+
 def clean_body(value: str | None) -> str | None:
     """Body text without NUL, bidi controls or other controls (line breaks and tabs kept)."""
     if not value or not _HIDDEN.search(value):
@@ -114,4 +120,4 @@ def strip_userinfo(url: str | None) -> str | None:
 
 
 __all__ = ["BIDI_CONTROLS", "clean_body", "clean_json", "clean_name", "clean_text", "has_hidden_characters",
-           "redact_userinfo", "strip_userinfo"]
+           "redact_userinfo", "shown_name", "strip_userinfo"]

@@ -33,6 +33,7 @@ QUALITATIVE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
 SHARE_SCALE = "Purples"  # sequential by lightness; no lean hue, so it never reads as a lean
 FONT = dict(family="Inter, 'Source Sans Pro', Arial, sans-serif", size=13, color="#262730")
 LABEL_MAX = 42
+HOVER_MAX = 200  # a hover shows a long name this far; tables and exports keep all of it
 
 
 def lean_color(lean: str) -> str:
@@ -137,9 +138,14 @@ def _rating_line(lean: str, rater, as_of) -> str:
     return f"<br>{escape(lean_label(lean))}: {escape(rater)}" + (f", as of {escape(str(as_of))}" if as_of else "")
 
 
+def _long_names(part: pd.DataFrame) -> list[str]:
+    """Hover lines giving a name the axis shortened at more length (escaped); '' for short names."""
+    return [f"<br>{short(n, HOVER_MAX)}" if len(" ".join(str(n).split())) > LABEL_MAX else "" for n in part["outlet"]]
+
+
 def _outlet_head(r) -> str:
     """A heatmap hover's first lines: the outlet, its lean, and whose rating that is, as of when."""
-    return (f"<b>{short(r['outlet'])}</b> · {escape(lean_label(r['lean']))}"
+    return (f"<b>{short(r['outlet'], HOVER_MAX)}</b> · {escape(lean_label(r['lean']))}"
             + _rating_line(r["lean"], r.get("lean_rater"), r.get("lean_as_of")))
 
 
@@ -152,7 +158,7 @@ def outlet_bar(counts: pd.DataFrame, weighted: bool = False) -> go.Figure:
     fig = go.Figure()
     for lean in _lean_order(counts["lean"]):
         part = counts[counts["lean"] == lean]
-        y, rated = labels[part.index], _rated_by(part)
+        y, rated = labels[part.index], [n + r for n, r in zip(_long_names(part), _rated_by(part))]
         if weighted:
             fig.add_bar(y=y, x=part["weighted"], orientation="h", marker_color=lean_color(lean), customdata=rated,
                         name=lean_label(lean), hovertemplate="%{y}: %{x:.1f} weighted%{customdata}<extra></extra>")

@@ -22,6 +22,7 @@ from .safety import FORMULA_START, protect_cell, safe_name, safe_path  # noqa: F
 
 REPORT_ROWS = 500
 REPORT_CELL = 400
+REPORT_HOVER = 5000  # a shortened cell's tooltip shows this much of the text
 
 
 def _flat(value):
@@ -145,12 +146,14 @@ text-align:left;vertical-align:top;max-width:420px;overflow-wrap:anywhere} th{ba
 
 
 def _cell(value) -> str:
+    """An escaped cell; a long text is shortened with an ellipsis, its fuller text on hover."""
     text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
     if isinstance(value, float):
         text = f"{value:.3g}"
-    if len(text) > REPORT_CELL:
-        text = text[: REPORT_CELL - 1] + "…"
-    return html.escape(text)
+    if len(text) <= REPORT_CELL:
+        return html.escape(text)
+    full = text if len(text) <= REPORT_HOVER else text[: REPORT_HOVER - 1] + "… (the CSV/JSON export has all of it)"
+    return f'<span title="{html.escape(full, quote=True)}">{html.escape(text[: REPORT_CELL - 1])}…</span>'
 
 
 def table_html(df: pd.DataFrame, limit: int = REPORT_ROWS) -> str:

@@ -11,6 +11,7 @@ import pandas as pd
 from ..ratings import CONSENSUS, Rating, effective_lean, raters_of, ratings_of_row
 from ..store import Store
 from ..stories import ConfigError, Story, load_story
+from ..textclean import shown_name
 
 LEAN_ORDER = ("left", "lean-left", "center", "lean-right", "right", "unrated")
 SIDES = {"left": ("left", "lean-left"), "right": ("lean-right", "right")}
@@ -172,7 +173,7 @@ def _article_row(row: dict, outlet: dict, p: dict) -> dict:
     verdict = effective_lean(ratings_of_row(outlet))
     return {
         "id": row["id"], "url": row["url"], "domain": row["domain"],
-        "outlet": outlet.get("name") or row["domain"], "lean": verdict.lean, "lean_rater": verdict.rater,
+        "outlet": shown_name(outlet.get("name"), row["domain"]), "lean": verdict.lean, "lean_rater": verdict.rater,
         "lean_as_of": verdict.as_of, "found_on": row.get("found_on") or "",
         "kind": outlet.get("kind") or "unknown", "title": row.get("title") or "",
         "published": row.get("published"),
