@@ -134,10 +134,7 @@ def check_pg_writable(engine: sa.Engine, db: str) -> None:
     with engine.connect() as conn:
         role, read_only = conn.execute(sa.text("SELECT current_user, current_setting('transaction_read_only')")).one()
         names = [n for n in sa.inspect(conn).get_table_names() if n in schema.md.tables]
-        denied = sorted(n for n in names if not conn.execute(
-            sa.text("SELECT has_table_privilege(current_user, :t, 'INSERT') AND "
-                    "has_table_privilege(current_user, :t, 'UPDATE') AND has_table_privilege(current_user, :t, 'DELETE')"),
-            {"t": n}).scalar())
+        denied = sorted(n for n in names if not _may_write(conn, n))
     advice = "this command writes to it (grant the role write access, or use another --db)"
     if str(read_only).lower() == "on":
         raise StoreError(f"database {shown_url(db)} is read-only (its transactions are read-only on this server): "
@@ -147,6 +144,13 @@ def check_pg_writable(engine: sa.Engine, db: str) -> None:
             ", ".join(denied[:3]) + (f" and {len(denied) - 3} more" if len(denied) > 3 else ""))
         raise StoreError(f"database {shown_url(db)}: role {role} may only read it (no INSERT, UPDATE or DELETE on "
                          f"{what}): {advice}")
+
+
+def _may_write(conn, table: str) -> bool:
+    """Whether the current PostgreSQL role may insert, update and delete rows of `table`."""
+    return bool(conn.execute(sa.text(
+        "SELECT has_table_privilege(current_user, :t, 'INSERT') AND has_table_privilege(current_user, :t, 'UPDATE') "
+        "AND has_table_privilege(current_user, :t, 'DELETE')"), {"t": table}).scalar())
 
 
 def _enable_wal(cur, patience: float = 30.0) -> None:

@@ -69,7 +69,8 @@ def lean_provenance(rater: str) -> dict:
 def _record(row: dict, outlet: dict, p: dict, rater: str = CONSENSUS) -> dict:
     verdict = effective_lean(ratings_of_row(outlet), rater)
     return {
-        "url": row["url"], "outlet": shown_name(outlet.get("name"), row["domain"]), "domain": row["domain"], "lean": verdict.lean,
+        "url": row["url"], "outlet": shown_name(outlet.get("name"), row["domain"]), "domain": row["domain"],
+        "lean": verdict.lean,
         "lean_rater": verdict.rater, "lean_as_of": verdict.as_of, "found_on": row.get("found_on") or "",
         "title": row["title"], "published": row["published"].isoformat() if row["published"] else None,
         "language": p.get("language") or row["language"], "role": row["role"],

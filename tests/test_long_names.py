@@ -97,23 +97,24 @@ def test_no_page_prints_a_long_name_whole_or_a_blank_name(named_db):
         texts = [str(e.value) for kind in ("markdown", "caption", "info", "subheader") for e in at.get(kind)]
         texts += [str(o) for box in at.selectbox for o in box.options]
         assert not any(LONG in t.replace("\\", "") for t in texts), page
-        assert not any(re.search(r"\*\*\s*\*\*", t) for t in texts), page  # no empty bold outlet name
+        assert not any(re.search(r"\*\*[ \t]*\*\*", t) for t in texts), page  # no empty bold outlet name
 
 
 STORY = """\
 title: "The \\u202eGadget\\0 ruling"
-dates: {{start: 2024-05-01, end: 2024-05-20}}
-query: {{keywords: [gadget]}}
+dates: {start: 2024-05-01, end: 2024-05-20}
+query: {keywords: [gadget]}
 actors:
-  gadgetco: {{label: "Gadget\\u2066Co\\u2069", aliases: [Gadget Company]}}
+  gadgetco: {label: "Gadget\\u2066Co\\u2069", aliases: [Gadget Company]}
 features:
-  - {{id: names_judge, label: "Names\\tthe\\u202d judge", description: "Says\\u0007 who ruled", patterns: [Judge Quill]}}
-{extra}"""
+  - {id: names_judge, label: "Names\\tthe\\u202d judge", description: "Says\\u0007 who ruled",
+     patterns: [Judge Quill]}
+"""
 
 
 def test_story_titles_and_labels_lose_control_and_bidi_characters(tmp_path, monkeypatch):
     monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path))
-    (tmp_path / "gadget.yaml").write_text(STORY.format(extra=""), encoding="utf-8")
+    (tmp_path / "gadget.yaml").write_text(STORY, encoding="utf-8")
     story = load_story("gadget")
     assert story.title == "The Gadget ruling"
     assert story.actors["gadgetco"].label == "GadgetCo"
@@ -122,7 +123,7 @@ def test_story_titles_and_labels_lose_control_and_bidi_characters(tmp_path, monk
 
 def test_a_story_title_of_only_hidden_characters_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path))
-    text = STORY.format(extra="").replace('"The \\u202eGadget\\0 ruling"', '"\\u202e\\u2066 \\0"')
+    text = STORY.replace('"The \\u202eGadget\\0 ruling"', '"\\u202e\\u2066 \\0"')
     (tmp_path / "blank.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_story("blank")

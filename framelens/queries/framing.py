@@ -78,7 +78,8 @@ def feature_evidence(data: StoryData, f: Filters, domain: str | None, feature: s
         long = long[long["item"] == feature]
     rows = long.explode("evidence").dropna(subset=["evidence"])
     rows = rows.assign(label=rows["item"].map(lambda i: data.info.label("features", i)))
-    cols = ["outlet", "lean", "label", "evidence", "title", "url", "published", "article_id", "lean_rater", "lean_as_of"]
+    cols = ["outlet", "lean", "label", "evidence", "title", "url", "published", "article_id", "lean_rater",
+            "lean_as_of"]
     return rows.rename(columns={"evidence": "sentence"})[[c if c != "evidence" else "sentence" for c in cols]
                                                         ].reset_index(drop=True)
 
