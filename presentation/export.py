@@ -53,7 +53,7 @@ def resolve_rater(store: Store, story: Story, rater: str) -> str:
     match = next((k for k in known if k.casefold() == rater.strip().casefold()), None)
     if match is None:
         listed = "; ".join(known) if known else "none: no outlet of this story has a rating"
-        raise UnknownRater(f"--rater {rater!r} rates none of story '{story.id}''s outlets; the raters known are: "
+        raise UnknownRater(f"--rater {rater!r} rates none of the outlets of story '{story.id}'; the raters known are: "
                           f"{listed} (leave --rater out for the consensus of raters)")
     return match
 

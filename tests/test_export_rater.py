@@ -60,7 +60,7 @@ def test_an_unknown_rater_is_a_usage_error_listing_the_raters_known(rated_db, tm
     assert _export(rated_db, out, "--rater", "Rater Three") == 2
     known = "; ".join(sorted({"Rater One", "Rater Two", *_registry_raters(rated_db)}, key=str.casefold))
     assert capsys.readouterr().err.strip() == (
-        f"error: --rater 'Rater Three' rates none of story '{STORY_ID}''s outlets; the raters known are: {known} "
+        f"error: --rater 'Rater Three' rates none of the outlets of story '{STORY_ID}'; the raters known are: {known} "
         "(leave --rater out for the consensus of raters)")
     assert not out.exists()
 
