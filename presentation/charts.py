@@ -55,6 +55,17 @@ def short(text, limit: int = LABEL_MAX) -> str:
     return escape(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
+def short_unique(texts: Iterable, limit: int = LABEL_MAX) -> list[str]:
+    """Shortened like `short`; texts that shorten alike get ' (2)', ' (3)' … so that a
+    category axis keeps them apart (plotly draws equal category names on one row)."""
+    out, seen = [], {}
+    for text in texts:
+        label = short(text, limit)
+        seen[label] = seen.get(label, 0) + 1
+        out.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return out
+
+
 def wrap_sentences(sentences: Iterable[str], limit: int = 3, width: int = 90) -> str:
     """Evidence sentences for a hover box: escaped, shortened, one per line."""
     items = [short(s, width) for s in list(sentences)[:limit]]
@@ -217,7 +228,7 @@ def _heatmap(df: pd.DataFrame, col: str, col_labels: dict, title: str, value: st
             h_row.append(hover_fn(r) if r is not None and hover_fn else "")
             c_row.append([domain, c])
         text.append(t_row), hover.append(h_row), custom.append(c_row)
-    x_labels, y_labels = [short(col_labels.get(c, c), 28) for c in cols], list(rows["label"])
+    x_labels, y_labels = short_unique([col_labels.get(c, c) for c in cols], 28), list(rows["label"])
     fig = go.Figure(go.Heatmap(
         z=z.values, x=x_labels, y=y_labels, zmin=0, zmax=zmax, colorscale=SHARE_SCALE, text=text,
         texttemplate="%{text}", hoverinfo="skip", xgap=2, ygap=2,

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from .charts import (LEAN_COLORS, QUALITATIVE, SHARE_SCALE, _layout, _lean_order, _num, empty_figure, escape,
-                     lean_color, lean_label, short)
+                     lean_color, lean_label, short, short_unique)
 
 LEGEND_LABEL = 70
 AXIS_LABEL = 30   # the axis titles must fit along the axis (the y axis is shorter: one item a side)
@@ -72,7 +72,7 @@ def cluster_feature_heatmap(table: pd.DataFrame) -> go.Figure:
     text = [[f"{_num(cell.at[(c, f), 'present'])}/{_num(cell.at[(c, f), 'articles'])}" if (c, f) in cell.index
              else "" for f in features] for c in clusters]
     names = {c: f"{c}: {short(lbl, 40)}" for c, lbl in zip(table["cluster"], table["cluster_label"])}
-    fig = go.Figure(go.Heatmap(z=z, x=[short(f, 30) for f in features], y=[names[c] for c in clusters], text=text,
+    fig = go.Figure(go.Heatmap(z=z, x=short_unique(features, 30), y=[names[c] for c in clusters], text=text,
                                texttemplate="%{text}", colorscale=SHARE_SCALE, zmin=0, zmax=1,
                                hovertemplate="%{y}<br>%{x}: %{text} articles (%{z:.0%})<extra></extra>",
                                colorbar=dict(title="share", tickformat=".0%")))
@@ -89,7 +89,8 @@ def one_sided_chart(items: pd.DataFrame, limit: int = 15) -> go.Figure:
     if items.empty:
         return empty_figure(title, "Needs analysed articles from both the left and the right.")
     top = items.head(limit).iloc[::-1]
-    names = [f"{short(lbl, 50)} — {escape(v or 'no clear difference')}" for lbl, v in zip(top["label"], top["verdict"])]
+    labels = short_unique(top["label"][::-1], 50)[::-1]  # numbered in rank order: the first keeps its name
+    names = [f"{lbl} — {escape(v or 'no clear difference')}" for lbl, v in zip(labels, top["verdict"])]
     fig = go.Figure()
     for side, lean, place in (("left", "left", "top center"), ("right", "right", "bottom center")):
         share = top[f"{side}_share"]

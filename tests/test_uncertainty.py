@@ -82,3 +82,19 @@ def test_one_sided_table_and_prevalence_carry_counts_intervals_and_verdicts(tmp_
     prev = q.prevalence_by_lean(data, q.Filters())
     known = prev.dropna(subset=["share"])
     assert ((known["ci_low"] <= known["share"]) & (known["share"] <= known["ci_high"])).all()
+
+
+def test_one_sided_chart_keeps_items_that_shorten_alike_on_their_own_rows():
+    import pandas as pd
+
+    from presentation.map_charts import one_sided_chart
+
+    stem = "The judge of the fictional Widget court denied the motion for an injunction"
+    rows = [dict(label=f"{stem} {end}", verdict="", left_share=s, left_present=p, left_articles=10,
+                 left_ci_low=0.0, left_ci_high=0.9, right_share=0.1, right_present=1, right_articles=10,
+                 right_ci_low=0.0, right_ci_high=0.4) for end, s, p in (("on Friday.", 0.3, 3), ("in March.", 0.6, 6))]
+    fig = one_sided_chart(pd.DataFrame(rows))
+    names = list(fig.data[0].y)
+    assert len(set(names)) == 2, names  # plotly would draw both items on one row under one name
+    # drawn bottom-up: the first item (top row) keeps its name, the second gets a number
+    assert names[1].endswith("… — no clear difference") and names[0].endswith("… (2) — no clear difference")
