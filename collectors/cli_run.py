@@ -184,8 +184,7 @@ def cmd_status(args) -> int:
 def status_lines(run: dict) -> list[str]:
     """A run as text: one line of counts, then its sources' counts and its failing outlets."""
     summary = run.get("summary") or {}
-    totals = summary.get("totals") or {k: summary.get(k) for k in ("new", "duplicate", "skipped") if k in summary}
-    counts = ", ".join(f"{k} {v}" for k, v in totals.items()) or "no counts"
+    counts = _run_counts(summary)
     started = run["started"].strftime("%Y-%m-%d %H:%M:%S") if run.get("started") else "?"
     took = ""
     if run.get("started") and run.get("finished"):
@@ -197,3 +196,13 @@ def status_lines(run: dict) -> list[str]:
     for outlet, reason in (summary.get("failed_outlets") or {}).items():
         lines.append(f"    failed outlet {outlet}: {reason}")
     return lines
+
+
+def _run_counts(summary: dict) -> str:
+    """'new 3, duplicate 0, bad 2, skipped 0' for a collection or import, the article and
+    sentence counts for an analysis run, else 'no counts' (a run that never finished)."""
+    totals = summary.get("totals") or {k: summary[k] for k in ("new", "duplicate", "bad", "skipped") if k in summary}
+    if not totals and "articles" in summary:
+        totals = {"documents": summary["articles"], "sentences": summary.get("sentences"),
+                  "texts embedded": summary.get("sentences_encoded")}
+    return ", ".join(f"{k} {v}" for k, v in totals.items() if v is not None) or "no counts"

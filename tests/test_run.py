@@ -316,3 +316,16 @@ def test_progress_bar_on_a_terminal_and_log_lines_under_cron(monkeypatch, caplog
         for done in range(1, 51):
             progress(done, 50)
     assert [r.getMessage() for r in caplog.records] == ["fetched 25 of 50 pages", "fetched 50 of 50 pages"]
+
+
+def test_status_lines_count_bad_import_rows_and_say_what_an_analysis_did():
+    from collectors.cli_run import status_lines
+
+    base = dict(id=7, started=None, finished=None, story_id="widget", status="ok")
+    imported = status_lines(dict(base, kind="import", sources="import:a.jsonl",
+                                 summary={"rows": 5, "new": 3, "duplicate": 0, "bad": 2, "skipped": 0}))
+    assert imported[0].endswith(": new 3, duplicate 0, bad 2, skipped 0")
+    analysed = status_lines(dict(base, kind="analysis", sources="all-MiniLM-L6-v2",
+                                 summary={"articles": 37, "sentences": 546, "sentences_encoded": 12}))
+    assert analysed[0].endswith(": documents 37, sentences 546, texts embedded 12")
+    assert status_lines(dict(base, kind="analysis", sources="m", summary={}))[0].endswith(": no counts")
