@@ -1,10 +1,14 @@
 """Story lab: edit one detector's patterns and example sentences, see at once what it catches
 in the story's sentences (and what it narrowly rejects), by lean and outlet; save it back."""
 
+import dataclasses
+
 import streamlit as st
 
 from analysis import lab
 from app_pages import _cache, _ui
+from framelens import queries as q
+from framelens.queries.model import with_rater
 from framelens.stories import ConfigError, Detector, load_story, story_path
 from framelens.story_edit import SaveRefused, save_detector
 
@@ -19,6 +23,21 @@ def corpus_for(db: str, story_id: str, stamp: str) -> lab.LabCorpus:
     texts = _cache.texts(db, tuple(int(i) for i in arts["id"]), stamp)
     arts["text"] = [texts.get(int(i), "") for i in arts["id"]]
     return lab.load_corpus(_cache.reader(db), story_id, arts)
+
+
+def with_picked_leans(corpus: lab.LabCorpus, data: q.StoryData, rater: str) -> lab.LabCorpus:
+    """The corpus with each article's lean as the sidebar's rater gives it (the cached corpus
+    holds the consensus), so this page's leans match every other page's."""
+    if not rater:
+        return corpus
+    leans = with_rater(data, rater).set_index("id")["lean"]
+    return dataclasses.replace(corpus, rows=corpus.rows.assign(lean=corpus.rows["article"].map(leans)))
+
+
+def in_lean_order(table):
+    """The by-lean table from left to right, as the charts on the other pages run."""
+    rank = {lean: n for n, lean in enumerate(q.LEAN_ORDER)}
+    return table.sort_values("lean", key=lambda s: s.map(rank).fillna(len(rank)), kind="stable")
 
 
 def lines(text: str) -> list[str]:
@@ -44,7 +63,8 @@ def server_is_local() -> bool:
 ctx = _ui.context()
 st.title("Story lab")
 st.caption("Try a detector on this story's sentences before running the whole analysis. The sentences' stored "
-           "vectors are reused; only new example sentences are embedded, when you ask.")
+           "vectors are reused; only new example sentences are embedded, when you ask. It counts every analysed "
+           "article of the story, whatever the sidebar's filters; the leans follow *Lean ratings by*.")
 _ui.require_analysis(ctx, filtered=False)
 try:
     story = load_story(ctx.story_id)
@@ -52,7 +72,8 @@ except ConfigError as exc:
     st.error("The story file has problems; fix them first:")
     st.code(str(exc), language=None)
     st.stop()
-corpus = corpus_for(ctx.db, ctx.story_id, ctx.stamp)
+corpus = with_picked_leans(corpus_for(ctx.db, ctx.story_id, ctx.stamp),
+                           _cache.story_data(ctx.db, ctx.story_id, ctx.stamp), ctx.filters.rater)
 if not corpus.model:
     _ui.empty("No analysis run recorded the model, so there are no stored vectors: patterns still work.")
 
@@ -104,7 +125,7 @@ m1.metric("Sentences caught", _ui.fmt_count(caught["text"].nunique()))
 m2.metric("Articles caught", f"{caught['article'].nunique()} of {corpus.rows['article'].nunique()}")
 m3.metric("Near-misses", _ui.fmt_count(near["text"].nunique()))
 by_lean, by_outlet = st.columns(2)
-by_lean.dataframe(lab.counts(caught, corpus, "lean"), hide_index=True, key="lab_by_lean")
+by_lean.dataframe(in_lean_order(lab.counts(caught, corpus, "lean")), hide_index=True, key="lab_by_lean")
 by_outlet.dataframe(lab.counts(caught, corpus, "outlet"), hide_index=True, key="lab_by_outlet")
 st.subheader("Caught")
 st.dataframe(caught[["text", "outlet", "lean", "how", "similarity"]], hide_index=True, key="lab_caught")

@@ -180,3 +180,21 @@ def test_comments_inside_a_rewritten_detector_are_kept(tmp_path):
     assert "      - '\\btwo\\b'\n      # the clearest case\nframes:" in text
     assert [f.label for f in load_story(path).features][-1] == "Block two"
     assert "      # a hash inside a folded text is text" not in text  # the new detector has no description
+
+
+def test_the_lean_table_runs_left_to_right_and_follows_the_picked_rater(lab_db):
+    with Store(os.environ["FRAMELENS_DB"]) as store:  # a fictional rater who rates one outlet only
+        harbor = next(o for o in store.outlet_rows() if o["domain"] == "harborledger.example")
+        store.upsert_outlets([dict(harbor, ratings=[{"rater": "Rater Right", "lean": "right", "as_of": "2024",
+                                                     "url": ""}])])
+    at = _lab()
+    _pick(at, "violence")
+    leans = list(_frame(at, 0)["lean"])
+    order = ["left", "lean-left", "center", "lean-right", "right", "unrated"]
+    assert len(leans) > 2 and leans == [lean for lean in order if lean in leans]
+    at.selectbox(key="rater").set_value("Rater Right").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert set(_frame(at, 0)["lean"]) == {"right", "unrated"}  # the others: rated, but not by this rater
+    caught = _frame(at, 2)
+    assert set(caught[caught["outlet"] == "Harbor Ledger"]["lean"]) == {"right"}
+    assert set(caught[caught["outlet"] != "Harbor Ledger"]["lean"]) == {"unrated"}
