@@ -62,7 +62,7 @@ def cmd_import_ratings(args) -> int:
     _print_import(result, path)
     if args.db and result.entries:
         _refresh_store(args.db)
-    return EXIT_FAILED if result.bad else EXIT_OK
+    return EXIT_OK if result.entries else EXIT_FAILED  # as `collectors import`: 1 only when nothing was added
 
 
 def _print_import(result: ImportResult, path: Path) -> None:
