@@ -460,7 +460,9 @@ class SentenceEmbedder:
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
 
+            transformers_logging.disable_progress_bar()  # its "Loading weights" bar garbles CLI output and cron logs
             if not Path(self.path).exists():
                 raise FileNotFoundError(f"embedding model folder {self.path} does not exist (FRAMELENS_MODEL)")
             self._model = SentenceTransformer(self.path, device="cpu", local_files_only=True)

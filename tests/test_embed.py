@@ -63,6 +63,12 @@ def test_the_packaged_model_loads_offline(model):
     assert model.dim == 384
 
 
+def test_loading_the_model_draws_no_progress_bar(capfd):
+    SentenceEmbedder()._load()  # a fresh instance: the shared one is already loaded
+    out, err = capfd.readouterr()
+    assert "Loading weights" not in out + err and "it/s]" not in out + err, err[-300:]
+
+
 VARIED = ["Judge Rothstein is a Carter appointee.", "", "Short.", "Amazon cited violent posts on the site. " * 40,
           "Die Richterin wies den Antrag ab – Parler verlor.", "« Parler » a perdu ; 🙂 naïve café", "x " * 300,
           "The ruling did not dismiss the underlying claims."]
