@@ -101,16 +101,20 @@ else:
     name = f"words_{name_a}_vs_{name_b}"
     colors = charts.lean_group_colors(a, b) if group_type == "lean" else ("#CC79A7", "#009E73")
     _ui.show_chart(ctx, charts.words_chart(words, name_a, name_b, colors=colors), "words")
-    st.caption("z > 1.96: used distinctly more by A; z < −1.96: by B. Rare words are shrunk toward the pooled "
-               "rate, so a word said once is not 'distinctive'.")
+    st.caption(f"z > 1.96: used distinctly more by {_ui.esc(name_a)}; z < −1.96: by {_ui.esc(name_b)}. Rare words "
+               "are shrunk toward the pooled rate, so a word said once is not 'distinctive'.")
     left, right = st.columns(2)
+    # The headers name the groups (count_a/count_b stay the columns' names, as in the download).
+    labels = {"term": "word", "count_a": f"uses in {_ui.plain(name_a, 40)}",
+              "count_b": f"uses in {_ui.plain(name_b, 40)}"}
     with left:
         st.markdown(f"**More {_ui.esc(name_a)}**")
-        st.dataframe(words[words["z"] > 0].head(25)[["term", "z", "count_a", "count_b"]], hide_index=True)
+        st.dataframe(words[words["z"] > 0].head(25)[["term", "z", "count_a", "count_b"]], hide_index=True,
+                     column_config=labels)
     with right:
         st.markdown(f"**More {_ui.esc(name_b)}**")
         st.dataframe(words[words["z"] < 0].sort_values("z").head(25)[["term", "z", "count_a", "count_b"]],
-                     hide_index=True)
+                     hide_index=True, column_config=labels)
     _ui.table_downloads(ctx, words, name)
 
 stable = q.words_left_right(data)

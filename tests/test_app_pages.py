@@ -260,6 +260,16 @@ def test_words_without_filters_use_the_analysis_counts(populated_db):
     assert more_right.at["tyranny", "count_b"] == 6  # a term only the stored counts have
 
 
+def test_the_word_tables_name_their_groups_in_the_headers(populated_db):
+    import json
+
+    at = _app("words", query={"lean": ["left", "right"]})
+    for frame in at.dataframe[:2]:
+        headers = {k: v.get("label") for k, v in json.loads(frame.proto.columns).items()}
+        assert headers["count_a"] == "uses in left" and headers["count_b"] == "uses in right", headers
+    assert "z > 1.96: used distinctly more by left; z < −1.96: by right." in _texts(at)
+
+
 def test_words_count_only_the_articles_the_filters_keep(populated_db):
     with Store(populated_db, readonly=True) as store:
         lean = {o["domain"]: o["lean"] for o in store.outlet_rows()}
