@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import settings
 from .cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, add_db_argument, run_cli
-from .outlets import OutletRegistry, host_of, load_outlets
+from .outlets import DOMAIN_RE, OutletRegistry, host_of, load_outlets
 from .ratings import check_as_of, effective_lean, newest_by_rater
 from .rating_rows import ImportResult, read_rating_rows
 from .user_ratings import load_user_ratings, save_user_ratings
@@ -82,14 +82,21 @@ def _refresh_store(db: str) -> None:
 
 
 def cmd_show(args) -> int:
+    if not DOMAIN_RE.match(_host(args.domain) or ""):
+        print(f"error: {args.domain!r} is not a domain or http(s) URL", file=sys.stderr)
+        return EXIT_USAGE
     registry = load_outlets()
     print("\n".join(describe(registry, args.domain)))
     return EXIT_OK
 
 
+def _host(value: str) -> str:
+    return host_of(value) if "/" in value else value.strip().lower().removeprefix("www.")
+
+
 def describe(registry: OutletRegistry, value: str) -> list[str]:
     """Lines saying which outlet `value` maps to and why, and its ratings."""
-    host = host_of(value) if "/" in value else value.strip().lower().removeprefix("www.")
+    host = _host(value)
     domain = registry.domain_for(host)
     outlet = registry.outlets.get(domain)
     if outlet is None:

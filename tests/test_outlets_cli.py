@@ -112,3 +112,9 @@ def test_show_explains_the_mapping_and_every_rating(ratings_file):
     out = subprocess.run([sys.executable, "-m", "framelens", "outlets", "show", "nowhere-news.example"],
                          capture_output=True, text=True, check=True).stdout
     assert "not in the registry" in out and "import-ratings" in out
+
+
+@pytest.mark.parametrize("value", ["not a domain", "javascript:alert(1)", ""])
+def test_show_refuses_what_is_not_a_domain_or_url(value, capsys):
+    assert main(["outlets", "show", value]) == 2
+    assert f"error: {value!r} is not a domain or http(s) URL" in capsys.readouterr().err
