@@ -279,12 +279,14 @@ def prevalence_chart(prev: pd.DataFrame) -> go.Figure:
     if prev.empty:
         return empty_figure(title, "No analysed articles match the filters.")
     fig = go.Figure()
+    labels = list(dict.fromkeys(prev["label"]))
+    names = dict(zip(labels, short_unique(labels, 28)))  # one x position per feature, however alike they start
     for lean in _lean_order(prev["lean"]):
         part = prev[prev["lean"] == lean]
         counts = [_count_text(r) for _, r in part.iterrows()]
         bounds = [f"{lo:.0%}–{hi:.0%}" if hi == hi else "n/e" for lo, hi in zip(part["ci_low"], part["ci_high"])] \
             if "ci_low" in part else counts
-        fig.add_bar(x=part["label"].map(lambda s: short(s, 28)), y=part["share"], name=lean_label(lean),
+        fig.add_bar(x=part["label"].map(names), y=part["share"], name=lean_label(lean),
                     marker_color=lean_color(lean), text=counts, textposition="inside", textangle=0,
                     insidetextanchor="start", customdata=list(zip(counts, bounds)),
                     error_y=_interval_bars(part),

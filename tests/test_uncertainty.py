@@ -98,3 +98,16 @@ def test_one_sided_chart_keeps_items_that_shorten_alike_on_their_own_rows():
     assert len(set(names)) == 2, names  # plotly would draw both items on one row under one name
     # drawn bottom-up: the first item (top row) keeps its name, the second gets a number
     assert names[1].endswith("… — no clear difference") and names[0].endswith("… (2) — no clear difference")
+
+
+def test_prevalence_chart_gives_features_that_start_alike_their_own_bars():
+    import pandas as pd
+
+    from presentation.charts import prevalence_chart
+
+    labels = ["Names the judge's appointing president", "Names the judge's appointing party"]
+    prev = pd.DataFrame([dict(label=lbl, lean=lean, share=0.5, present=1, articles=2, ci_low=0.1, ci_high=0.9)
+                         for lbl in labels for lean in ("left", "right")])
+    fig = prevalence_chart(prev)
+    assert all(len(set(bar.x)) == 2 for bar in fig.data), [list(bar.x) for bar in fig.data]
+    assert list(fig.data[0].x) == list(fig.data[1].x)  # each feature at the same place for every lean
