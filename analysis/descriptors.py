@@ -26,9 +26,21 @@ MODIFIERS = 3                 # words a reference may carry between its first wo
 NOUN_CASE_MODIFIERS = 6       # ... where nouns are capitalised (German: "die bei Trump-Fans beliebte Plattform")
 PRONOUN = re.compile(r"\b(?:she|he|her|his|it|its)\b", re.IGNORECASE)
 FOLLOW_ON = re.compile(r"^\W*(?:it|its|she|he|her|his)\b", re.IGNORECASE)
-# An appositive or relative clause: it describes the name that ends the clause before it.
-APPOSITIVE = re.compile(r"^\W*(?:a|an|which|who|whose|that|one\s+of)\b", re.IGNORECASE)
-RELATIVE = re.compile(r"^\W*(?:that|which|who|whose|where)\b", re.IGNORECASE)
+# Relative pronouns of the languages stories carry cues for (English, French, Italian,
+# Spanish, Portuguese, German; the German ones are also its articles, which after a comma
+# open an appositive all the same).
+_RELATIVES = (r"that|which|who|whose|where|qui|que|dont|où|che|cui|dove|quien|cuyo|cuya|donde|cujo|cuja|onde|"
+              r"der|die|das|dessen|deren|welche[rsmn]?|wo")
+# An appositive or relative clause: it describes the name that ends the clause before it
+# ("Parler, a ...", "Parler, ce réseau qui ...", "Parler, das sich ...").
+APPOSITIVE = re.compile(rf"^\W*(?:a|an|one\s+of|un|une|uno|una|um|uma|ein|eine|einer|{_RELATIVES}"
+                        r"|(?:ce|cet|cette|questo|questa|este|esta|esse|essa)\s+\w+"
+                        # a participle: "known as", "conhecida como", "beliebt bei"
+                        r"|known|popular|favou?red|beloved|regarded|described|conhecid[oa]|considerad[oa]|connue?"
+                        r"|réputée?|considérée?|prisée?|conosciut[oa]|considerat[oa]|conocid[oa]|bekannt|beliebt"
+                        r"|(?:\w+\s+){1,2}(?:which|who|qui|dont|che|cui|cuyo|cuya|cujo|cuja|welche[rsmn]?))\b",
+                        re.IGNORECASE)
+RELATIVE = re.compile(rf"^\W*(?:{_RELATIVES})\b", re.IGNORECASE)
 # "..., particularly among conservatives": continues the predicate of the sentence's subject.
 CONTINUATION = re.compile(r"^\W*(?:\w+\s+)?(?:among|with|by|for|on)\b", re.IGNORECASE)
 
@@ -185,6 +197,12 @@ def _owners(hit: tuple[int, int], sentence: str, named: Spans) -> set[str]:
         return {max(earlier)[1]} if earlier and start - max(earlier)[0] <= 2 * PROXIMITY else set()
     if k and CONTINUATION.match(opening):
         return _subject(start, named)
+    if k >= 2 and APPOSITIVE.match(sentence[slice(*segments[k - 1])]):
+        # The predicate after a relative clause is the named subject's again:
+        # "Parler, which ..., was long a haven for extremists".
+        subject = _clause_owner(sentence, segments, k - 1, named)
+        if subject:
+            return subject
     if len(re.findall(r"\w+", opening)) > CLAUSE_LEAD:
         return set()  # a clause of its own ("..., then cut it off after an attack by Trump supporters")
     return _clause_owner(sentence, segments, k, named) or set()
