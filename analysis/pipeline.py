@@ -35,9 +35,16 @@ from .sentences import sentence_key
 from .words import term_bag
 
 ANALYSIS_VERSION = "2.3"
+# Opinion sections and headline labels, in the languages stories carry cues for (French,
+# Italian, Spanish, Portuguese, German) as well as English.
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
-                         r"blogs?|perspectives?|views?)/", re.I)
-OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective)\s*[:|—–-]", re.I)
+                         r"blogs?|perspectives?|views?|opinione|opiniones|opiniao|opiniões|opinioes|editoriale|"
+                         r"editoriali|commenti|commento|tribunes?|chroniques?|debats|kommentare?|meinung|"
+                         r"leitartikel|gastbeitrag)/", re.I)
+OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective|opinión|opinião|"
+                           r"opinione|editoriale|commento|tribuna|columna|coluna|crónica|crônica|tribune|éditorial|"
+                           r"chronique|point\s+de\s+vue|kommentar|meinung|leitartikel|gastbeitrag|kolumne)\s*[:|—–-]",
+                           re.I)
 QUOTE_CHUNK = 500  # articles whose quotes are graded together (progress ticks between)
 ENCODE_CHUNK = 2048  # texts per embedder call (progress ticks; the cache writes per chunk)
 
