@@ -46,7 +46,9 @@ def run_cli(rows: list[dict], work: Path, story: str = "parler-aws", timeout: in
 
 
 def f1(tp: int, fp: int, fn: int) -> float:
-    """F1 from counts (0 when nothing was found right)."""
+    """F1 from counts: 1 when there was nothing to find and nothing was found, 0 when nothing was found right."""
+    if not tp + fp + fn:
+        return 1.0
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
@@ -99,11 +101,12 @@ def _descriptor_f1(pairs: list[tuple], errors: list[str]) -> float:
     return f1(tp, fp, fn)
 
 
-def main() -> int:
-    """Score the probe and print its figures and misses (`python tests/probe.py`)."""
+def main(argv: list[str] | None = None) -> int:
+    """Score the probe and print its figures and misses (`python tests/probe.py [FOLDER]`)."""
     import tempfile
 
-    rows, labels = load_probe()
+    args = sys.argv[1:] if argv is None else argv
+    rows, labels = load_probe(Path(args[0]) if args else PROBE)
     with tempfile.TemporaryDirectory(prefix="framelens-probe-") as tmp:
         figures = score_probe(rows, labels, run_cli(rows, Path(tmp)))
     print("\n".join(figures.pop("errors")) or "no misses")
