@@ -33,7 +33,7 @@ _RELATIVES = (r"that|which|who|whose|where|qui|que|dont|où|che|cui|dove|quien|c
               r"der|die|das|dessen|deren|welche[rsmn]?|wo")
 # An appositive or relative clause: it describes the name that ends the clause before it
 # ("Parler, a ...", "Parler, ce réseau qui ...", "Parler, das sich ...").
-APPOSITIVE = re.compile(rf"^\W*(?:a|an|one\s+of|un|une|uno|una|um|uma|ein|eine|einer|{_RELATIVES}"
+APPOSITIVE = re.compile(rf"^\W*(?:a|an|one\s+of|un|une|uno|una|um|uma|ein|eine|einer|la|le|el|il|lo|o|{_RELATIVES}"
                         r"|(?:ce|cet|cette|questo|questa|este|esta|esse|essa)\s+\w+"
                         # a participle: "known as", "conhecida como", "beliebt bei"
                         r"|known|popular|favou?red|beloved|regarded|described|conhecid[oa]|considerad[oa]|connue?"
