@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_detectors.py [--no-demo] [--json OUT]
 
-Two labelled sets, each scored twice in the same run:
+Three labelled sets; the first two scored twice in the same run:
 
 - the dev set `analysis/devset.jsonl` (sentences and short paragraphs of our own, from
   fictional outlets, labelled with the parler-aws story's feature, descriptor and stance
@@ -13,6 +13,10 @@ Two labelled sets, each scored twice in the same run:
 - the bundled demo corpus (`data/demo/articles.jsonl`, imported into a temporary store and
   analysed with `run_analysis`) against `data/demo/labels.json`: features, key facts,
   frame, stance, syndication groups, and each quotation's extraction and fidelity grade.
+
+- the probe sets `tests/fixtures/probe15/` (invented coverage of the parler-aws ruling in six
+  languages, labelled by the real-coverage rules; tests/probe.py) through the public CLI
+  (`collectors import`, `analysis run`, `analysis export`), with the model only.
 
 Baseline: the same story with every prototype and negative prototype removed, so only
 the patterns answer (`use_prototypes=False` on the dev set, a stripped copy of the story
@@ -323,6 +327,26 @@ def run(with_demo: bool = True) -> dict:
                           ("syndication groups exact", lambda s: s["syndication_exact"])):
             print(f"  {name:26} model {get(m)!s:6}  patterns only {get(b)!s:6}")
         out["demo"] = demo
+    out["probe"] = run_probe()
+    return out
+
+
+def run_probe() -> dict:
+    """The probe batches through the public CLI; prints their figures and misses."""
+    from tests.probe import PROBE, load_probe, run_cli, score_probe
+
+    out = {}
+    with tempfile.TemporaryDirectory(prefix="framelens-probe-") as tmp:
+        for name, folder in (("first", PROBE), ("fresh", PROBE / "fresh")):
+            rows, labels = load_probe(folder)
+            work = Path(tmp) / name
+            work.mkdir()
+            fig = score_probe(rows, labels, run_cli(rows, work))
+            print(f"\nprobe {name} ({fig['articles']} articles, {folder.relative_to(ROOT)}), model: "
+                  + ", ".join(f"{k} {fig[k]:.3f}" for k in ("features_macro_f1", "frame_accuracy", "frame_macro_f1",
+                                                            "stance_macro_f1", "descriptor_f1")))
+            print("  " + "\n  ".join(fig["errors"] or ["no misses"]))
+            out[name] = fig
     return out
 
 

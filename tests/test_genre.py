@@ -22,6 +22,7 @@ from analysis.detectors import SentenceScores
 from analysis.embed import HashingEmbedder
 from analysis.framing import emphasis_weights, lead_indices, score_frames
 from analysis.genre import Genre, is_commentary, judge_genre, with_stance
+from analysis.pipeline import is_opinion
 from analysis.sentences import document_sentences
 from analysis.voice import author_text
 from framelens.settings import STORIES_DIR
@@ -144,6 +145,19 @@ def test_the_outlet_or_url_settles_it_and_a_stance_of_the_authors_makes_it_opini
     promoted = with_stance(_genre(NEWS), {"label": "critical", "evidence": ["A travesty of a ruling."]})
     assert promoted.label == "opinion" and promoted.source == "the author's stance"
     assert with_stance(_genre(NEWS), {"label": "neutral", "evidence": []}).label == "news"
+
+
+@pytest.mark.parametrize("title, url, opinion", [
+    ("Kommentar: Die Richterin lag richtig", "https://rheinblick.example/a/1", True),
+    ("Tribune : un hébergeur n'est pas un juge", "https://lapresse-sud.example/a/2", True),
+    ("Opinión: Amazon no es un servicio público", "https://elmirador.example/a/3", True),
+    ("A decisão sobre o Parler", "https://folha-serra.example/opiniao/parler", True),
+    ("Parler resta offline", "https://gazzetta-nord.example/commenti/parler", True),
+    ("Richterin weist Eilantrag von Parler ab", "https://rheinblick.example/politik/parler", False),
+    ("Commentaire de texte du jugement", "https://lapresse-sud.example/justice/parler", False),
+])
+def test_other_languages_opinion_labels_and_sections_mark_opinion(title, url, opinion):
+    assert is_opinion({"title": title, "url": url}) is opinion
 
 
 @pytest.mark.parametrize("sentence, commentary", [

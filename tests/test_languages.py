@@ -182,6 +182,18 @@ def owner_in(sentences: list[str], words: str) -> set[str]:
     (["Now Parler is, as we said, fairly new, popular with Trump supporters."], "Trump supporters", {"parler"}),
     (["Parler grew fast as a rival to Twitter, especially among conservatives."], "conservatives", {"parler"}),
     (["Parler grew fast as Amazon's client, especially among conservatives."], "conservatives", set()),  # two named
+    # Relative clauses and appositives in other languages, and the predicate after one.
+    (["Parler, das sich als Bastion der Meinungsfreiheit inszenierte, wurde abgeschaltet."], "Meinungsfreiheit",
+     {"parler"}),
+    (["Parler, das sich als Bastion der Meinungsfreiheit inszenierte, war ein Sammelbecken für Rechtsextreme."],
+     "Rechtsextreme", {"parler"}),
+    (["Qu'on l'aime ou non, Parler, ce réseau qui se voulait un refuge pour la liberté d'expression, reste "
+      "hors ligne."], "liberté d'expression", {"parler"}),
+    (["A rede social Parler, conhecida como alternativa ao Twitter para a direita radical, perdeu."],
+     "direita radical", {"parler"}),
+    (["Un tribunal negó la medida que pedía Parler, la alternativa a Twitter favorita de los conservadores, "
+      "para volver."], "conservadores", {"parler"}),
+    (["Amazon, which had cut the service off, was praised by conservatives."], "conservatives", {"aws"}),
 ])
 def test_relative_clauses_and_continuations_find_their_actor(sentences, words, expected):
     assert owner_in(sentences, words) == expected
