@@ -16,6 +16,7 @@ from urllib.parse import quote, urlsplit
 import pandas as pd
 import streamlit as st
 
+from app_pages._headers import column_labels, header
 from presentation import chart_export, charts
 from presentation.tables import csv_bytes, json_bytes, safe_name
 from framelens.queries import Filters, StoryInfo
@@ -195,17 +196,18 @@ def show_chart(ctx: PageContext, fig, name: str, **kwargs):
 
 def show_table(ctx: PageContext, df: pd.DataFrame, name: str, column_config: dict | None = None,
                height: int | str = "auto") -> None:
-    """A table with CSV/JSON downloads; http(s) links only in `url` columns."""
+    """A table with CSV/JSON downloads; http(s) links only in `url` columns. The page shows
+    readable headers (`_headers.HEADERS`); the downloads keep the columns' machine names."""
     shown = df.copy()
     config = dict(column_config or {})
     for col in [c for c in shown.columns if c == "url" or c.endswith("_url")]:
         shown[col] = shown[col].map(safe_url)
-        config.setdefault(col, st.column_config.LinkColumn(col, display_text="open ↗"))
+        config.setdefault(col, st.column_config.LinkColumn(header(col), display_text="open ↗"))
     for col in [c for c in shown.columns if pd.api.types.is_datetime64_any_dtype(shown[c])]:
-        config.setdefault(col, st.column_config.DatetimeColumn(col, format="YYYY-MM-DD HH:mm"))
+        config.setdefault(col, st.column_config.DatetimeColumn(header(col), format="YYYY-MM-DD HH:mm"))
     for col in [c for c in shown.columns if shown[c].dtype == object]:
         shown[col] = shown[col].map(lambda v: " | ".join(map(str, v)) if isinstance(v, list) else v)
-    st.dataframe(shown, hide_index=True, column_config=config, height=height)
+    st.dataframe(shown, hide_index=True, column_config=column_labels(shown.columns, config), height=height)
     table_downloads(ctx, df, name)
 
 

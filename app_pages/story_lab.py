@@ -125,12 +125,15 @@ m1.metric("Sentences caught", _ui.fmt_count(caught["text"].nunique()))
 m2.metric("Articles caught", f"{caught['article'].nunique()} of {corpus.rows['article'].nunique()}")
 m3.metric("Near-misses", _ui.fmt_count(near["text"].nunique()))
 by_lean, by_outlet = st.columns(2)
-by_lean.dataframe(in_lean_order(lab.counts(caught, corpus, "lean")), hide_index=True, key="lab_by_lean")
-by_outlet.dataframe(lab.counts(caught, corpus, "outlet"), hide_index=True, key="lab_by_outlet")
+lean_counts, outlet_counts = in_lean_order(lab.counts(caught, corpus, "lean")), lab.counts(caught, corpus, "outlet")
+by_lean.dataframe(lean_counts, hide_index=True, key="lab_by_lean", column_config=_ui.column_labels(lean_counts))
+by_outlet.dataframe(outlet_counts, hide_index=True, key="lab_by_outlet",
+                    column_config=_ui.column_labels(outlet_counts))
 st.subheader("Caught")
-st.dataframe(caught[["text", "outlet", "lean", "how", "similarity"]], hide_index=True, key="lab_caught")
+_SHOWN = ["text", "outlet", "lean", "how", "similarity"]
+st.dataframe(caught[_SHOWN], hide_index=True, key="lab_caught", column_config=_ui.column_labels(_SHOWN))
 st.subheader("Near-misses (rejected)")
-st.dataframe(near[["text", "outlet", "lean", "how", "similarity"]], hide_index=True, key="lab_near")
+st.dataframe(near[_SHOWN], hide_index=True, key="lab_near", column_config=_ui.column_labels(_SHOWN))
 
 st.subheader("Save")
 if st.button("Save this detector to the story file", key="lab_save", type="primary"):

@@ -105,8 +105,8 @@ else:
                "are shrunk toward the pooled rate, so a word said once is not 'distinctive'.")
     left, right = st.columns(2)
     # The headers name the groups (count_a/count_b stay the columns' names, as in the download).
-    labels = {"term": "word", "count_a": f"uses in {_ui.plain(name_a, 40)}",
-              "count_b": f"uses in {_ui.plain(name_b, 40)}"}
+    labels = _ui.column_labels(["z"], {"term": "word", "count_a": f"uses in {_ui.plain(name_a, 40)}",
+                                       "count_b": f"uses in {_ui.plain(name_b, 40)}"})
     with left:
         st.markdown(f"**More {_ui.esc(name_a)}**")
         st.dataframe(words[words["z"] > 0].head(25)[["term", "z", "count_a", "count_b"]], hide_index=True,

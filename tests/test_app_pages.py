@@ -338,3 +338,21 @@ def test_failed_demo_build_says_why(env, monkeypatch):
     monkeypatch.setattr(demo, "build_demo", failing_build)
     at = _app()
     assert any("could not be built" in e.value and "analysis run" in e.value for e in at.error)
+
+
+def test_tables_show_readable_headers_and_downloads_keep_machine_names(populated_db):
+    import json
+
+    from presentation.tables import csv_bytes
+
+    at = _app()
+    articles = next(d for d in at.dataframe if "lean_rater" in d.value.columns)
+    headers = {k: v.get("label") for k, v in json.loads(articles.proto.columns).items()}
+    assert headers["lean_rater"] == "Rated by" and headers["lean_as_of"] == "Rating date", headers
+    assert headers["found_on"] == "Found on" and headers["syndication_group"] == "Copy group", headers
+    assert not [h for h in headers.values() if h and "_" in h], headers
+    assert csv_bytes(articles.value).decode().splitlines()[0].count("lean_rater") == 1
+    for page, column, label in (("descriptors", "actor_label", "Actor"), ("quotes", "source_passage", "Source passage")):
+        at = _app(page)
+        found = [json.loads(d.proto.columns) for d in at.dataframe if column in d.value.columns]
+        assert found and all(f[column]["label"] == label for f in found), (page, found)
