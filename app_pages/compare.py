@@ -60,7 +60,8 @@ st.subheader("Feature prevalence by lean")
 _ui.show_chart(ctx, _cache.figure("feature_prevalence_by_lean", *args), "feature_prevalence_by_lean")
 prev = _cache.table("prevalence_by_lean", *args)
 st.caption(f"Whiskers: {q.Rule.from_settings().level:.0%} Wilson intervals — with few articles in a lean, "
-           "a share can be far from what more coverage would show (setting FRAMELENS_INTERVAL_LEVEL).")
+           "a share can be far from what more coverage would show. The interval level is a setting.",
+           help="(settings: FRAMELENS_INTERVAL_LEVEL)")
 with st.expander("Prevalence table (counts, shares and intervals)"):
     _ui.show_table(ctx, prev[["lean", "label", "present", "articles", "share", "ci_low", "ci_high"]],
                    "feature_prevalence_by_lean",

@@ -46,8 +46,10 @@ else:
 st.caption(f"One-sided: reported by at least {q.ONE_SIDED_MAJORITY:.0%} of one side's articles and at most "
            f"{q.ONE_SIDED_ABSENT:.0%} of the other's, with at least {rule.min_articles} articles on each side "
            f"(else \"{q.TOO_FEW}\") and Fisher's exact test p ≤ {rule.alpha:g} (else \"{q.CHANCE}\"). "
-           f"Brackets: {rule.level:.0%} Wilson intervals. Settings: FRAMELENS_ONE_SIDED_MIN_ARTICLES, "
-           "FRAMELENS_ONE_SIDED_ALPHA, FRAMELENS_INTERVAL_LEVEL.")
+           f"Brackets: {rule.level:.0%} Wilson intervals. The minimum, the p threshold and the interval "
+           "level are settings.",
+           help="(settings: FRAMELENS_ONE_SIDED_MIN_ARTICLES, FRAMELENS_ONE_SIDED_ALPHA, "
+                "FRAMELENS_INTERVAL_LEVEL)")
 _ui.show_chart(ctx, _cache.figure("omissions_one_sided", *args), "omissions_one_sided")
 with st.expander("All items by side (counts, intervals, p-values, verdicts)"):
     _ui.show_table(ctx, one_sided, "omissions_one_sided", column_config={

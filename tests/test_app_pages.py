@@ -356,3 +356,11 @@ def test_tables_show_readable_headers_and_downloads_keep_machine_names(populated
         at = _app(page)
         found = [json.loads(d.proto.columns) for d in at.dataframe if column in d.value.columns]
         assert found and all(f[column]["label"] == label for f in found), (page, found)
+
+
+def test_omission_rule_is_said_in_words_with_the_setting_names_in_the_tooltip(populated_db):
+    at = _app("omissions")
+    note = next(c for c in at.caption if "One-sided:" in c.value)
+    assert "FRAMELENS_" not in note.value
+    assert "FRAMELENS_ONE_SIDED_MIN_ARTICLES" in note.proto.help and note.proto.help.startswith("(settings:")
+    assert not [c.value for c in at.caption if "FRAMELENS_" in c.value and "Chromium" not in c.value]

@@ -25,6 +25,14 @@ def test_wilson_interval_known_values(hits, n, low, high):
     assert got[0] <= hits / n <= got[1]
 
 
+def test_wilson_bounds_are_rounded_and_an_absent_item_starts_at_exactly_zero():
+    for hits, n in ((0, 12), (12, 12), (0, 40), (7, 13)):
+        low, high = wilson_interval(hits, n)
+        assert 0.0 <= low <= hits / n <= high <= 1.0
+        assert low == round(low, 4) and high == round(high, 4), (low, high)
+    assert wilson_interval(0, 12)[0] == 0.0 and wilson_interval(12, 12)[1] == 1.0
+
+
 def test_wilson_interval_of_no_articles_is_unknown_and_narrows_with_more_articles():
     assert all(math.isnan(v) for v in wilson_interval(0, 0))
     widths = [wilson_interval(n // 2, n)[1] - wilson_interval(n // 2, n)[0] for n in (4, 16, 64, 256)]

@@ -43,8 +43,8 @@ class Rule:
 
 
 def wilson_interval(hits: float, n: float, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval for a share of `hits` out of `n` (rounded to whole articles);
-    (nan, nan) when there are no articles."""
+    """Wilson score interval for a share of `hits` out of `n` (rounded to whole articles),
+    bounds rounded to 4 decimals within [0, 1]; (nan, nan) when there are no articles."""
     k, m = round(hits), round(n)
     if m <= 0:
         return (math.nan, math.nan)
@@ -52,7 +52,10 @@ def wilson_interval(hits: float, n: float, level: float = 0.95) -> tuple[float, 
     p = k / m
     centre = (p + z * z / (2 * m)) / (1 + z * z / m)
     half = z * math.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / (1 + z * z / m)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    # Rounded so that 0 of n reads 0, not float noise like 2.78e-17, in tables and exports;
+    # kept around p so that the rounding never moves a bound past the share itself.
+    low, high = round(max(0.0, centre - half), 4), round(min(1.0, centre + half), 4)
+    return (min(low, p), max(high, p))
 
 
 def fisher_p(left_hits: float, left_n: float, right_hits: float, right_n: float) -> float:
