@@ -89,7 +89,7 @@ FIGURES = {
     "timeline": lambda d, f, o: charts.timeline_chart(q.timeline(d, f)),
     "feature_heatmap": lambda d, f, o: charts.feature_heatmap(q.feature_matrix(d, f), _labels(d.info, "features")),
     "feature_prevalence_by_lean": lambda d, f, o: charts.prevalence_chart(q.prevalence_by_lean(d, f)),
-    "stance_by_lean": lambda d, f, o: charts.stance_chart(q.stance_by_lean(d, f)),
+    "stance_by_lean": lambda d, f, o: charts.stance_chart(q.stance_by_lean(d, f), d.info.stance_target),
     "framing_map": lambda d, f, o: map_charts.map_chart(q.map_points(d, f), o.get("color_by", "cluster"), q.map_axes(d)),
     "cluster_features": lambda d, f, o: map_charts.cluster_feature_heatmap(q.cluster_features(d, f)),
     "omissions_one_sided": lambda d, f, o: map_charts.one_sided_chart(q.one_sided_items(d, f)),

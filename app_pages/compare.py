@@ -5,6 +5,7 @@ import streamlit as st
 from app_pages import _cache, _ui
 from framelens import queries as q
 from framelens.queries import SIDES
+from presentation import charts
 
 ctx = _ui.context()
 args = ctx.args()
@@ -68,7 +69,7 @@ with st.expander("Prevalence table (counts, shares and intervals)"):
                    column_config={c: st.column_config.NumberColumn(format="percent")
                                   for c in ("share", "ci_low", "ci_high")})
 
-st.subheader("Stance toward " + _ui.esc(ctx.info.stance_target or "the event"))
+st.subheader("Stance toward " + _ui.esc(charts.stance_target(ctx.info.stance_target)))
 _ui.show_chart(ctx, _cache.figure("stance_by_lean", *args), "stance_by_lean")
 
 st.subheader("Headlines side by side")

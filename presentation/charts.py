@@ -299,6 +299,12 @@ def prevalence_chart(prev: pd.DataFrame) -> go.Figure:
                    legend=dict(orientation="h", yanchor="top", y=-0.45, xanchor="left", x=0))
 
 
+def stance_target(target) -> str:
+    """What the story's stance is toward (its `stance.target`), flattened and shortened; 'the event' when unset."""
+    flat = " ".join(str(target or "").split()) or "the event"
+    return flat if len(flat) <= 80 else flat[:79] + "…"
+
+
 def _interval_bars(part: pd.DataFrame) -> dict | None:
     """Asymmetric error bars from a table's Wilson interval columns (none when it has none)."""
     if "ci_low" not in part:
@@ -307,8 +313,9 @@ def _interval_bars(part: pd.DataFrame) -> dict | None:
                 arrayminus=(part["share"] - part["ci_low"]).fillna(0), thickness=1.2, color="#444")
 
 
-def stance_chart(stance: pd.DataFrame) -> go.Figure:
-    title = "Stance toward the event by lean"
+def stance_chart(stance: pd.DataFrame, target: str = "") -> go.Figure:
+    """Share of each stance per lean; the title names the story's `stance.target`, as the page's heading does."""
+    title = f"Stance toward {stance_target(target)} by lean"
     if stance.empty:
         return empty_figure(title, "No stance results for the selected articles.")
     leans = _lean_order(stance["lean"])
@@ -478,7 +485,7 @@ def story_charts(data: q.StoryData, f: q.Filters | None = None) -> dict[str, go.
         "timeline": timeline_chart(q.timeline(data, f)),
         "feature_heatmap": feature_heatmap(q.feature_matrix(data, f), {i.id: i.label for i in info.features}),
         "feature_prevalence_by_lean": prevalence_chart(q.prevalence_by_lean(data, f)),
-        "stance_by_lean": stance_chart(q.stance_by_lean(data, f)),
+        "stance_by_lean": stance_chart(q.stance_by_lean(data, f), info.stance_target),
         "framing_map_clusters": map_charts.map_chart(q.map_points(data, f), "cluster", q.map_axes(data)),
         "framing_map_lean": map_charts.map_chart(q.map_points(data, f), "lean", q.map_axes(data)),
         "cluster_features": map_charts.cluster_feature_heatmap(q.cluster_features(data, f)),

@@ -364,3 +364,13 @@ def test_omission_rule_is_said_in_words_with_the_setting_names_in_the_tooltip(po
     assert "FRAMELENS_" not in note.value
     assert "FRAMELENS_ONE_SIDED_MIN_ARTICLES" in note.proto.help and note.proto.help.startswith("(settings:")
     assert not [c.value for c in at.caption if "FRAMELENS_" in c.value and "Chromium" not in c.value]
+
+
+def test_stance_heading_and_chart_title_name_the_story_stance_target(populated_db):
+    import json
+
+    at = _app("compare")
+    assert "Stance toward the ruling" in [s.value for s in at.subheader]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert "Stance toward the ruling by lean" in titles, titles
+    assert not [t for t in titles if "the event" in t], titles
