@@ -28,8 +28,10 @@ LEAN_LABELS = {"left": "Left", "lean-left": "Lean left", "center": "Center", "le
                "right": "Right", "unrated": "Unrated"}
 FIDELITY_COLORS = {"exact": "#009E73", "close": "#56B4E9", "altered": "#CC79A7", "not_in_source": "#BBBBBB"}
 STANCE_COLORS = {"critical": "#CC79A7", "neutral": "#BBBBBB", "supportive": "#009E73"}
-QUALITATIVE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
-               "#999999", "#882255", "#44AA99", "#117733"]
+# Clusters and frames: hues told apart at a glance (Paul Tol's muted set and two more), one for each of up
+# to 10 clusters, and none of the lean scale's blues, oranges or greys, so a cluster never reads as a lean.
+QUALITATIVE = ["#117733", "#AA4499", "#DDCC77", "#882255", "#44AA99", "#222222", "#CC6677", "#999933",
+               "#66A61E", "#E7298A"]
 SHARE_SCALE = "Purples"  # sequential by lightness; no lean hue, so it never reads as a lean
 FONT = dict(family="Inter, 'Source Sans Pro', Arial, sans-serif", size=13, color="#262730")
 LABEL_MAX = 42
