@@ -219,8 +219,10 @@ def report_html(data: q.StoryData, f: q.Filters | None = None, tables: dict | No
         parts.append(f"<p>{html.escape(data.info.description)}</p>")
     parts += ["<h2>Provenance</h2>", _provenance_html(data, f), "<h2>Charts</h2>"]
     for i, (name, fig) in enumerate(charts.items()):
-        parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>")
+        # No heading of its own: each chart carries its title, and the file name only in an anchor.
+        parts.append(f'<section id="{html.escape(name)}">')
         parts.append(fig.to_html(full_html=False, include_plotlyjs=(i == 0), config={"displaylogo": False}))
+        parts.append("</section>")
     parts.append("<h2>Tables</h2>")
     for name, df in tables.items():
         parts.append(f"<h3>{html.escape(name.replace('_', ' '))}</h3>{table_html(df)}")

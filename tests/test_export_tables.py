@@ -133,6 +133,13 @@ def test_report_is_one_self_contained_file(story_db, tmp_path):
     assert "Content hashes of the 31 analysed articles" in page
 
 
+def test_report_charts_carry_only_their_own_titles(story_db, tmp_path):
+    page = write_tables(story_db, STORY_ID, tmp_path, ["html"])[0].read_text(encoding="utf-8")
+    charts_part = page.split("<h2>Charts</h2>", 1)[1].split("<h2>Tables</h2>", 1)[0]
+    assert "<h3>" not in charts_part and "articles by lean" not in charts_part
+    assert '<section id="articles_by_lean">' in charts_part and "Articles by outlet lean" in charts_part
+
+
 def test_html_charts_embed_plotly(story_db, tmp_path):
     written = chart_export.write_story_charts(story_db, STORY_ID, tmp_path, ["html"])
     assert len(written) >= 12 and all(p.suffix == ".html" and p.parent == tmp_path / "charts" for p in written)
