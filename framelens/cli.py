@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import sqlalchemy as sa
@@ -14,7 +15,28 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def run_cli(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
-    """Parse, dispatch to the chosen command's `func`, and report configuration/database errors."""
+    """Parse, dispatch to the chosen command's `func`, and report configuration/database errors;
+    a reader that stops early (`| head -1`) ends the command quietly with exit 1, no traceback."""
+    try:
+        try:
+            return _dispatch(parser, argv)
+        finally:
+            sys.stdout.flush()  # here, inside the guard: else a closed pipe surfaces at interpreter exit
+    except BrokenPipeError:
+        _drop_stdout()
+        return EXIT_FAILED
+
+
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush has nowhere to fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout replaced by something without a file (tests)
+        pass
+
+
+def _dispatch(parser: argparse.ArgumentParser, argv: list[str] | None) -> int:
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
