@@ -21,6 +21,9 @@ from framelens.stories import Relevance, Story
 from framelens.store import Store
 
 
+HEADING_MAX = 100  # characters; a longer first line is running text, not a title
+
+
 class DraftError(ValueError):
     """A draft cannot be made from these inputs; the message says what to do."""
 
@@ -36,7 +39,8 @@ class Coverage:
 
 
 def read_primary(spec: str, coverage: Coverage) -> tuple[str, str, str]:
-    """(title, text, path-or-url) of the primary source named by `spec` (a file or a URL)."""
+    """(title, text, path-or-url) of the primary source named by `spec` (a file or a URL); the
+    title is the page's title or the document's heading, "" when it has none (never the file name)."""
     if re.match(r"^https?://", spec):
         row = _stored_primary(spec, coverage)
         return row.get("title") or "", row.get("text") or "", spec
@@ -45,12 +49,25 @@ def read_primary(spec: str, coverage: Coverage) -> tuple[str, str, str]:
         raise DraftError(f"--primary {spec}: no such file")
     data = path.read_bytes()
     if data[:5] == b"%PDF-" or path.suffix.lower() == ".pdf":
-        return path.stem, _pdf_text(path, data), str(path)
+        text = _pdf_text(path, data)
+        return document_heading(text), text, str(path)
     text = data.decode("utf-8", errors="replace")
     if path.suffix.lower() in (".html", ".htm") or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
         title, text = _html_text(text, path)
-        return title or path.stem, text, str(path)
-    return path.stem, text, str(path)
+        return title or document_heading(text), text, str(path)
+    return document_heading(text), text, str(path)
+
+
+def document_heading(text: str) -> str:
+    """The document's title as its first non-blank line gives it: a Markdown heading, or a short
+    line that is no sentence; "" when the document starts with running text (the caller then
+    names it after the story: a file name such as 'ruling' says nothing to a reader)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if first.startswith("#"):
+        return first.lstrip("#").strip()
+    if len(first) <= HEADING_MAX and not first.endswith((".", ",", ";", ":")):
+        return first
+    return ""
 
 
 def _stored_primary(url: str, coverage: Coverage) -> dict:

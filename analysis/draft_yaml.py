@@ -12,6 +12,8 @@ import os
 import re
 from pathlib import Path
 
+from framelens import settings
+
 from .draft import Candidate, StoryDraft
 
 GENERIC_FRAMES = [
@@ -177,10 +179,11 @@ def _facts(draft: StoryDraft) -> list[str]:
     return lines
 
 
-def relative_path(target: str, story_file: Path) -> str:
+def relative_path(target: str, story_file: Path, project: Path = settings.ROOT) -> str:
     """A primary-source path as the loader reads it: relative to the story file's folder when
-    both sit in one project folder (data/stories → ../demo/ruling.txt), else absolute."""
-    path, folder = Path(target).resolve(), story_file.parent.resolve()
-    if path.is_relative_to(folder.parent):
+    both sit in the project (data/stories → ../demo/ruling.txt) or in one folder beside it,
+    so the story moves with its checkout; absolute otherwise (a file elsewhere stays found)."""
+    path, folder, project = Path(target).resolve(), story_file.parent.resolve(), project.resolve()
+    if path.is_relative_to(folder.parent) or (path.is_relative_to(project) and folder.is_relative_to(project)):
         return os.path.relpath(path, folder)
     return str(path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -56,9 +57,20 @@ def cmd_draft(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     _write_checked(target, text)
-    print(f"wrote {target}: edit it, then `python -m collectors import ... --story {args.id}` "
-          f"and `python -m analysis run --story {args.id}`")
+    print(f"wrote {target}: edit it, then {_next_steps(args)}")
     return EXIT_OK
+
+
+def _next_steps(args: argparse.Namespace) -> str:
+    """What fills the new story with articles: the same import file, or (from another story,
+    whose articles no command copies) the files that story came from or a fresh collection."""
+    db = f" --db {shlex.quote(args.db)}" if args.db else ""
+    run = f"`python -m analysis run --story {args.id}{db}`"
+    if args.articles:
+        return f"`python -m collectors import {shlex.quote(args.articles)} --story {args.id}{db}` and {run}"
+    return (f"give it articles: no command copies story {args.from_story!r}'s articles, so import the same "
+            f"files it came from (`python -m collectors import FILE --story {args.id}{db}`) or collect with "
+            f"`python -m collectors run --story {args.id}{db}`; then {run}")
 
 
 def _usage_problem(args: argparse.Namespace, target: Path) -> str:
@@ -95,7 +107,7 @@ def build_story_text(args: argparse.Namespace, target: Path) -> str:
     shown = None
     if primary:
         where = primary[2] if primary[2].startswith(("http://", "https://")) else relative_path(primary[2], target)
-        shown = (primary[0], where)
+        shown = (primary[0] or f"Primary source of {' '.join(args.title.split())}", where)
     return render_draft(draft, args.id, args.title, args.query, dates, shown, coverage.where,
                         has_references="references" in ACTOR_KEYS)
 

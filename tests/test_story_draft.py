@@ -132,6 +132,8 @@ def test_demo_draft_recovers_facts_and_features_and_runs(empty_stories, tmp_path
     assert "# suggestion:" in text and "# reported by" in text and "Continental Press Wire" in text
     assert "label: 'Mentions “President Jimmy Carter”'" in text  # a readable suggested label
     assert "# one clause of the source sentence:" in text  # a clause says which sentence it comes from
+    # the ruling starts with running text, so the source is named after the story, not 'ruling'
+    assert draft.primary_source.title == "Primary source of Chirpline ruling (draft)"
     # the untouched draft runs end to end
     assert collectors_main(["import", str(DEMO / "articles.jsonl"), "--story", "chirpdraft", "--db", db]) == 0
     assert analysis_main(["run", "--story", "chirpdraft", "--db", db]) == 0
@@ -257,3 +259,37 @@ def test_source_clauses_and_readable_feature_labels():
     label = phrase_label(["carter", "jimmy carter"], "The judge was appointed by President Jimmy Carter in 1979.")
     assert label == "Mentions “President Jimmy Carter”"
     assert phrase_label(["offline"], "Nothing here holds it.") == "Mentions offline"
+
+
+def test_document_heading_is_a_title_line_or_nothing():
+    from analysis.draft_inputs import document_heading
+
+    assert document_heading("\n\n# Order on the motion\n\nThe court denies it.") == "Order on the motion"
+    assert document_heading("  ORDER DENYING THE MOTION  \nThe court has read the papers.") == "ORDER DENYING THE MOTION"
+    assert document_heading("The court has read the papers and denies the motion.\nMore.") == ""
+    assert document_heading("x" * 101) == "" and document_heading("") == ""
+
+
+def test_primary_path_is_relative_inside_the_project_and_absolute_outside(tmp_path):
+    from analysis.draft_yaml import relative_path
+
+    project = tmp_path / "checkout"
+    primary = project / "data" / "demo" / "ruling.txt"
+    assert relative_path(str(primary), project / "data" / "stories" / "x.yaml", project) == "../demo/ruling.txt"
+    deep = project / "work" / "team" / "stories" / "x.yaml"  # beyond the old 'same parent folder' rule
+    assert relative_path(str(primary), deep, project) == "../../../data/demo/ruling.txt"
+    outside = tmp_path / "elsewhere" / "stories" / "x.yaml"
+    assert relative_path(str(primary), outside, project) == str(primary.resolve())
+
+
+def test_the_next_steps_say_how_a_story_drafted_from_another_gets_its_articles():
+    import argparse
+
+    from analysis.story_cli import _next_steps
+
+    args = argparse.Namespace(id="fresh", db="my data.db", articles=None, from_story="demo")
+    hint = _next_steps(args)
+    assert "no command copies story 'demo'" in hint and "import FILE --story fresh --db 'my data.db'" in hint
+    assert "collectors run --story fresh" in hint and "analysis run --story fresh" in hint
+    args = argparse.Namespace(id="fresh", db=None, articles="coverage.jsonl", from_story=None)
+    assert _next_steps(args).startswith("`python -m collectors import coverage.jsonl --story fresh`")
