@@ -10,8 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .charts import (LEAN_COLORS, QUALITATIVE, SHARE_SCALE, _layout, _lean_order, _num, empty_figure, escape,
-                     lean_color, lean_label, short, short_unique)
+from .chart_style import (LEAN_COLORS, QUALITATIVE, SHARE_SCALE, _layout, _lean_order, _num, empty_figure, escape,
+                          lean_color, lean_label, short, short_unique)
 
 LEGEND_LABEL = 70
 AXIS_LABEL = 30   # the axis titles must fit along the axis (the y axis is shorter: one item a side)
