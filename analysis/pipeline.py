@@ -304,7 +304,7 @@ class QuoteStage:
     name = "quotes"
 
     def run(self, ctx: Context) -> None:
-        from .quotes import align_many, extract_quotes, merge_sources, quote_passages
+        from .quotes import GRADING_VERSION, align_many, extract_quotes, merge_sources, quote_passages
 
         # every primary-source document (copies or parts of the source), each passage once
         primaries = [d for d in ctx.docs if d.row["role"] == "primary_source"] or [d for d in [ctx.source] if d]
@@ -314,7 +314,7 @@ class QuoteStage:
         embedder = LookupEmbedder(ctx.lookup, ctx.embedder)
         articles, fresh = ctx.articles, []
         for doc in articles:
-            key = result_key(ctx, doc, "quotes", source_hash)
+            key = result_key(ctx, doc, "quotes", source_hash, GRADING_VERSION)
             old = _reusable(ctx, doc, "quotes_key", key)
             if old is not None:
                 doc.payload["quotes"] = old.get("quotes", [])

@@ -43,6 +43,7 @@ class Quote:
     end: int
     speaker_hint: str = ""
     short: bool = False  # 3 words: kept only if it matches the source exactly
+    lead_in: str = ""    # the words of its sentence before the quote (who it is credited to)
 
 
 _INITIALISM = re.compile(r"\b[^\W\d_](?:\.[^\W\d_])+\.?(?!\w)")
@@ -229,7 +230,19 @@ def _make_quote(text: str, start: int, end: int, reopens: list[int]) -> Quote | 
     words = len(norm_tokens(re.sub(r"\[[^\]]*\]", " ", clean)))
     if words < MIN_WORDS:
         return None
-    return Quote(clean, start, end, _speaker(text, start, end), short=words < SHORT_BELOW)
+    return Quote(clean, start, end, _speaker(text, start, end), short=words < SHORT_BELOW,
+                 lead_in=_lead_in(text, start))
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’»]?\s+(?=[A-Z\"“]|$)")
+
+
+def _lead_in(text: str, start: int) -> str:
+    """The words of the quote's sentence before its opening mark (at most 300 characters)."""
+    before = text[max(0, start - 301):max(0, start - 1)]
+    ends = [m.end() - 1 for m in _SENTENCE_END.finditer(before)]
+    cut = max([before.rfind("\n"), *ends])
+    return before[cut + 1:].strip()
 
 
 def _speaker(text: str, start: int, end: int) -> str:

@@ -21,6 +21,8 @@ dropping punctuation (quote_align.py lines them up):
   quote altered by its words alone but with as many words substituted as kept stays
   altered only when its cosine to the source is >= WEAK_ALTERED (else it is someone
   else's sentence that shares a phrase with the source).
+- altered, too: a short quote (4-8 words) the article credits to the court that rewords a
+  source phrase in place, when the model agrees (quote_attributed.py).
 - not_in_source: anything else (quotes of other people, translations, paraphrases that
   share only the subject).
 
@@ -43,12 +45,14 @@ import numpy as np
 
 from .quote_align import (ADDED_SHARE, BRACKET_GAP, ELLIPSIS_GAP, Alignment, SourceIndex, align_fuzzy,
                           encode_unit, find_exact, score_window, segment_words, source_index)
+from .quote_attributed import grade_short_credited
 from .quote_text import Quote, extract_quotes, quote_segments
 from .sentences import sentence_key
 
-__all__ = ["Quote", "extract_quotes", "align_quotes", "merge_sources", "quote_passages", "SourceIndex",
+__all__ = ["GRADING_VERSION", "Quote", "extract_quotes", "align_quotes", "merge_sources", "quote_passages", "SourceIndex",
            "ELLIPSIS_GAP", "BRACKET_GAP", "ADDED_SHARE"]
 
+GRADING_VERSION = "2"   # part of stored quote results' key: a change of rules regrades them
 CLOSE_EDIT_SHARE = 0.10
 ALTERED_MATCHED = 0.5
 EMB_ALTERED = 0.80
@@ -95,8 +99,9 @@ def align_many(quote_lists, source_sentences, embedder=None, aliases=()) -> list
     src = source_index(source_sentences, aliases)
     graded = [[_grade(q, src) for q in quotes] for quotes in lists]
     if embedder is not None and src.sentences:
-        _grade_with_embeddings([q for quotes in lists for q in quotes], [r for rs in graded for r in rs],
-                               src, embedder)
+        flat_quotes, flat_results = [q for quotes in lists for q in quotes], [r for rs in graded for r in rs]
+        _grade_with_embeddings(flat_quotes, flat_results, src, embedder)
+        grade_short_credited(flat_quotes, flat_results, src, embedder, aliases)
     return [[_public(r) for q, r in zip(quotes, results) if not q.short or r["fidelity"] == "exact"]
             for quotes, results in zip(lists, graded)]
 

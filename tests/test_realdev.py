@@ -4,7 +4,7 @@ The development set (hand-labelled excerpts of real coverage of the parler-aws r
 in English, Spanish and German) lives outside the project and is never copied into it;
 a clone without `../shared/realdev` skips this test. The floors sit a little under the
 development figures measured when they were set (features macro-F1 1.00,
-appointing-president F1 1.00, Parler-descriptor F1 0.96, altered-quote F1 0.727,
+appointing-president F1 1.00, Parler-descriptor F1 0.96, altered-quote F1 0.833,
 syndication pair F1 1.00; issue 15), so a change that
 loses real-coverage accuracy fails here, not only on the synthetic demo.
 """
@@ -23,7 +23,7 @@ REALDEV = ROOT.parent / "shared" / "realdev"
 
 FLOORS = {"features_macro_f1": 0.96, "descriptor_f1": 0.90}
 FEATURE_FLOORS = {"appointing_president": 0.95}
-QUOTE_SYNDICATION_FLOORS = {"quote_fidelity_f1": 0.7, "syndication_pair_f1": 0.95}
+QUOTE_SYNDICATION_FLOORS = {"quote_fidelity_f1": 0.8, "syndication_pair_f1": 0.95}
 
 
 @pytest.fixture(scope="module")
