@@ -101,3 +101,29 @@ def test_faithful_short_quotes_keep_their_grades(demo, embedder):
                    embedder) == ["exact"]
     assert _graded('The ruling said the posts were "hyperbole or political arguments" only.', demo,
                    embedder) == ["close"]
+
+
+# --------------------------------------------------------------------------- in the analysis run
+
+def test_the_run_credits_short_quotes_by_the_story_actors(stories_dir, store, registry, embedder):
+    """The story's judge actor makes the court: the same rewording of the order is altered in
+    the judge's mouth and not in source in a party's (Saltmarsh Daily, saltmarsh.example)."""
+    from analysis.pipeline import run_analysis
+    from tests.test_analysis_pipeline import ARTICLES, KETTLE_STORY, ORDER, fill
+
+    story = KETTLE_STORY.replace("  kettlehost: {label: Kettlehost, aliases: [Kettlehost Cloud]}\n",
+                                 "  kettlehost: {label: Kettlehost, aliases: [Kettlehost Cloud]}\n"
+                                 "  judge: {label: Judge Ada Quill, aliases: [Quill]}\n")
+    assert story != KETTLE_STORY
+    (stories_dir / "kettle.yaml").write_text(story, encoding="utf-8")
+    order = ORDER + " Brewline's claim of a secret deal rests on faint and wholly unsupported suspicion."
+    (stories_dir / "kettle-order.txt").write_text(order, encoding="utf-8")
+    article = ('Quill wrote that the claim of a secret deal rested on "flimsy and unsupported suspicions" alone. '
+               "Kettlehost's lawyers had called Brewline's papers \"flimsy and unsupported suspicions\" last week.")
+    ids = fill(store, registry, [ARTICLES[0][:3] + (order,) + ARTICLES[0][4:]] + [
+        ("https://saltmarsh.example/news/quill-denies-brewline", "saltmarsh.example", "Quill denies Brewline",
+         article, "article", "en")])
+    run_analysis(store, load_story("kettle"), embedder=embedder, registry=registry)
+    quotes = store.article_results("kettle")[ids[-1]]["quotes"]
+    assert [q["fidelity"] for q in quotes] == ["altered", "not_in_source"]
+    assert quotes[0]["source_passage"] == order.split(". ")[-1]
