@@ -18,12 +18,16 @@ import numpy as np
 
 from .draft_facts import draft_key_facts, report_units, source_statements
 from .draft_inputs import Coverage
+from .draft_patterns import MIN_PRECISION, phrase_index, suggest_pattern
 from .draft_text import ActorDraft, DescriptorDraft, find_actors, find_descriptors, find_references, \
     phrase_label, suggest_relevance
 from .sentences import document_sentences, sentence_key
 from .words import STOPWORDS, tokenize
 
 DISTINCT_COSINE = 0.8   # two talking points this close are one
+NEAR_IDENTICAL = 0.9    # two typical sentences this close (raw cosine) say the same thing
+SHARED_SENTENCES = 0.5  # two points sharing this share of the smaller one's sentences are one
+OWN_COSINE = 0.5        # a coverage sentence is a point's own at this cosine to its centre (story mean out)
 MAX_FEATURES = 12
 
 
@@ -39,6 +43,8 @@ class Candidate:
     pattern: str = ""
     spread: str = ""
     terms: list[str] = field(default_factory=list)
+    pattern_note: str = ""
+    source_wording: str = ""   # a key fact worded as the coverage says it: the source's own sentence
     source_sentence: str = ""   # a key fact that is one clause of a longer source sentence: that sentence
 
 
@@ -94,9 +100,11 @@ class _Vectors:
 
 
 def _fact_candidate(used: set[str]):
-    def make(statement: str, prototypes: list[str], articles: set[int], sentence: str) -> Candidate:
+    def make(statement: str, prototypes: list[str], articles: set[int], sentence: str, worded: str) -> Candidate:
+        # a statement in the coverage's words keeps the source's sentence (its comment says so)
         return Candidate(_unique_id(statement, used), _label(statement), statement, prototypes, articles,
-                         source_sentence=sentence if sentence != statement else "")
+                         source_sentence=sentence if sentence not in (statement, worded) else "",
+                         source_wording=sentence if worded else "")
     return make
 
 
@@ -137,7 +145,8 @@ def draft_features(docs: dict[int, list[str]], vectors: _Vectors, coverage: Cove
             scored.append((spread * np.log1p(len(members)) * _coherence(vectors, sentences) ** 2,
                            term, sentences, members, note))
     scored.sort(key=lambda x: (-x[0], x[1]))
-    return _merged_points(scored, vectors)
+    corpus = list(dict.fromkeys(s for ss in docs.values() for s in ss))
+    return _merged_points(scored, vectors, corpus)
 
 
 def _coherence(vectors: _Vectors, sentences: list[tuple[int, str]]) -> float:
@@ -158,31 +167,83 @@ def _term_sentences(docs: dict[int, list[str]], names: set[str]) -> dict[str, li
     return {t: ss for t, ss in found.items() if 2 <= len({d for d, _ in ss}) <= 0.5 * n}
 
 
-def _merged_points(scored: list, vectors: _Vectors) -> list[Candidate]:
+def _merged_points(scored: list, vectors: _Vectors, corpus: list[str]) -> list[Candidate]:
     used: set[str] = set()
     out: list[Candidate] = []
-    kept: list[tuple[np.ndarray, set[int], Candidate]] = []
+    kept: list[tuple[np.ndarray, set[str], set[int], Candidate]] = []
+    meaning = vectors.centred(corpus) if corpus else np.zeros((0, vectors.matrix.shape[1]))
     for _, term, sentences, members, note in scored:
         texts = list(dict.fromkeys(s for _, s in sentences))
         centroid = vectors.centred(texts).mean(axis=0)
         centroid /= max(float(np.linalg.norm(centroid)), 1e-12)
         examples = _typical(texts, vectors, centroid)
-        # one point: the same meaning, or the same most typical sentence (one wire sentence holds many words)
-        twin = next((c for v, m, c in kept if float(v @ centroid) >= DISTINCT_COSINE
-                     or examples[0] in c.prototypes), None)
+        own = set(np.flatnonzero(meaning @ centroid >= OWN_COSINE).tolist())
+        twin = next((c for v, t, _, c in kept if _same_point(vectors, (centroid, set(texts), examples), (v, t, c))), None)
         if twin is not None:
             twin.terms.append(term)
+            twin.articles |= members
             continue
-        if len(out) >= MAX_FEATURES:
+        if len(out) >= 3 * MAX_FEATURES:
             continue
-        cand = Candidate(_unique_id(term, used), f"Mentions {term}", "", examples, members, spread=note)
+        cand = Candidate(_unique_id(term, used), f"Mentions {term}", "", examples, set(members), spread=note)
         cand.terms = [term]
-        kept.append((centroid, members, cand))
+        kept.append((centroid, set(texts), own, cand))
         out.append(cand)
-    for cand in out:
-        cand.pattern = r"\b(" + "|".join(t.replace(" ", r"\W+") for t in cand.terms[:4]) + r")\b"
+    where = phrase_index(corpus)
+    hits = [_suggest(cand, own, corpus, where) for _, _, own, cand in kept]
+    return _merge_by_matches(out, hits)[:MAX_FEATURES]
+
+
+def _merge_by_matches(points: list[Candidate], hits: list[set[int]]) -> list[Candidate]:
+    """Points whose suggested patterns catch mostly the same sentences are one talking
+    point told with other words ('judge denies' and 'denied Parler'): the better-ranked one
+    keeps the other's terms and articles."""
+    out: list[tuple[Candidate, set[int]]] = []
+    for cand, caught in zip(points, hits):
+        twin = next((c for c, h in out if caught and h and
+                     len(caught & h) >= SHARED_SENTENCES * min(len(caught), len(h))), None)
+        if twin is None:
+            out.append((cand, caught))
+        else:
+            twin.terms += cand.terms
+            twin.articles |= cand.articles
+    return [c for c, _ in out]
+
+
+def _same_point(vectors: _Vectors, new: tuple, old: tuple) -> bool:
+    """Two talking points are one when their sentences mean the same (centroids), when their
+    most typical sentences are the same or near-identical (one wire sentence holds many
+    words; two outlets' wordings of one line), or when most of the smaller one's sentences
+    are the other's too (heavily overlapping members)."""
+    (v_new, own_new, examples), (v_old, own_old, cand) = new, old
+    if float(v_old @ v_new) >= DISTINCT_COSINE or examples[0] in cand.prototypes:
+        return True
+    typical = _unit(vectors.of([examples[0], cand.prototypes[0]]))
+    if float(typical[0] @ typical[1]) >= NEAR_IDENTICAL:
+        return True
+    return bool(own_new and own_old) and \
+        len(own_new & own_old) >= SHARED_SENTENCES * min(len(own_new), len(own_old))
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+
+
+def _suggest(cand: Candidate, own: set[int], corpus: list[str], where: dict[str, set[int]]) -> set[int]:
+    """The point's checked pattern (draft_patterns) and a label quoting its typical sentence;
+    its own sentences are the coverage sentences whose meaning is near its centre. Returns
+    the sentences the pattern catches (none without a pattern)."""
+    found = suggest_pattern(own, corpus, where)
+    if found is not None:
+        cand.pattern = found.pattern
+        cand.pattern_note = (f"the pattern matches {found.matched} coverage sentences, {found.precision:.0%} of "
+                             f"them this point's own ({found.own_found} of its {found.own_total})")
+        cand.label = phrase_label(found.phrases, cand.prototypes[0])
+    else:
+        cand.pattern_note = (f"no pattern: no phrase of its sentences reaches {MIN_PRECISION:.0%} precision "
+                             "on the coverage (its prototypes alone detect it)")
         cand.label = phrase_label(cand.terms[:4], cand.prototypes[0])
-    return out
+    return found.hits if found is not None else set()
 
 
 def _typical(texts: list[str], vectors: _Vectors, centroid: np.ndarray, limit: int = 3) -> list[str]:

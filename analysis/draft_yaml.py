@@ -123,9 +123,12 @@ def _detector(cand: Candidate, indent: str = "  ") -> list[str]:
 
 def _features(draft: StoryDraft) -> list[str]:
     lines = ["# features: SUGGESTED talking points whose presence varies most between leans (or outlets);",
-             "# each pattern is a suggestion built from the words its example sentences share.", "features:"]
+             "# each pattern is a suggestion: phrases of its own sentences, checked against the whole coverage", "features:"]
     for cand in draft.features:
-        lines += [f"  # suggestion: {cand.spread}; in {_based_on(cand.articles, draft)}", *_detector(cand)]
+        lines += [f"  # suggestion: {cand.spread}; in {_based_on(cand.articles, draft)}"]
+        if cand.pattern_note:
+            lines.append(f"  # {cand.pattern_note}")
+        lines += _detector(cand)
     return lines + ([] if draft.features else ["  []"]) + [""]
 
 
@@ -173,6 +176,9 @@ def _facts(draft: StoryDraft) -> list[str]:
     lines.append("key_facts:")
     for cand in draft.key_facts:
         lines.append(f"  # reported by {_based_on(cand.articles, draft)}")
+        if cand.source_wording:
+            lines.append("  # worded as the coverage most often reports it; the source says it in legal form: "
+                         + " ".join(cand.source_wording.split()))
         if cand.source_sentence:
             lines.append(f"  # one clause of the source sentence: {' '.join(cand.source_sentence.split())}")
         lines += _detector(cand)
