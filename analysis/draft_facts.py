@@ -87,9 +87,10 @@ def draft_key_facts(statements: dict[str, str], docs: dict[int, list[str]], vect
     items = [(d, u) for d, ss in docs.items() for s in ss if len(s.split()) >= 5 for u in report_units(s)]
     if not statements or not items:
         return []
-    statements, worded = _reworded(statements, items, vectors)
+    statements, worded, said = _reworded(statements, items, vectors)
     source = list(statements)
     sims, reports = _assign(statements, items, vectors, worded)
+    _give_reports(reports, source, said, items)
     support = [{items[j][0] for j in js} for js in reports]
     order = sorted(range(len(source)), key=lambda i: (-len(support[i]), -float(sims[i].max()), i))
     chosen: list[tuple[int, np.ndarray]] = []
@@ -110,18 +111,30 @@ def legal_form(sentence: str) -> bool:
     return bool(_DISPOSITION.search(sentence))
 
 
-def _reworded(statements: dict[str, str], items: list[tuple[int, str]], vectors) -> tuple[dict[str, str], dict[str, str]]:
-    """(statements, worded): each statement in legal form replaced by the coverage's most
-    common paraphrase of it, mapped to its source sentence, which `worded` keeps for the comment."""
-    out, worded = {}, {}
+def _reworded(statements: dict[str, str], items: list[tuple[int, str]], vectors) -> tuple[dict, dict, dict]:
+    """(statements, worded, said): each statement in legal form replaced by the coverage's
+    most common paraphrase of it, mapped to its source sentence; `worded` keeps the legal
+    statement for the comment, `said` the reports that say the decision (its support)."""
+    out, worded, said = {}, {}, {}
     for statement, sentence in statements.items():
-        wording = _paraphrase(statement, _antecedent(statement, list(statements)), items, vectors) \
-            if legal_form(statement) else ""
+        wording, reports = _paraphrase(statement, _antecedent(statement, list(statements)), items, vectors) \
+            if legal_form(statement) else ("", set())
         if wording and wording not in out:
-            out[wording], worded[wording] = sentence, statement
+            out[wording], worded[wording], said[wording] = sentence, statement, reports
         elif not wording:
             out.setdefault(statement, sentence)
-    return out, worded
+    return out, worded, said
+
+
+def _give_reports(reports: list[list[int]], source: list[str], said: dict[str, set[str]],
+                  items: list[tuple[int, str]]) -> None:
+    """The reports that say a disposition's decision count for its worded fact only (the
+    story's mean, which the assignment takes out, is mostly that decision)."""
+    for i, statement in enumerate(source):
+        if statement in said:
+            rows = {j for j, (_, unit) in enumerate(items) if unit in said[statement]}
+            for k in range(len(reports)):
+                reports[k] = sorted(set(reports[k]) | rows) if k == i else [j for j in reports[k] if j not in rows]
 
 
 def _antecedent(statement: str, source: list[str]) -> str:
@@ -131,16 +144,16 @@ def _antecedent(statement: str, source: list[str]) -> str:
     return next((s for s in source if not legal_form(s) and nouns & set(_LEGAL_NOUN.findall(s.lower()))), "")
 
 
-def _paraphrase(statement: str, antecedent: str, items: list[tuple[int, str]], vectors) -> str:
+def _paraphrase(statement: str, antecedent: str, items: list[tuple[int, str]], vectors) -> tuple[str, set[str]]:
     """The coverage's most common wording of a disposition: of the reports that say the same
     decision in plain words ('denied' → 'rejected', 'refused', 'declined') and read like the
     statement (raw cosine >= PARAPHRASE_COSINE: a story's every sentence is about its
     decision, so the story's mean is not taken out here), the closest in each article, the
-    one nearest their centre; '' when fewer than MIN_ARTICLES articles say it. A terse
-    disposition is read together with its antecedent (what the motion asked for)."""
+    one nearest their centre, and those reports; '' when fewer than MIN_ARTICLES articles
+    say it. A terse disposition is read together with its antecedent (what the motion asked for)."""
     decision = next((words for verb, words in _DECISIONS.items() if re.search(verb, statement, re.IGNORECASE)), None)
     if decision is None:
-        return ""
+        return "", set()
     aim = _unit(vectors.of([statement, antecedent] if antecedent else [statement]).sum(axis=0, keepdims=True))[0]
     by_doc: dict[int, tuple[float, str]] = {}
     for doc, unit in items:
@@ -150,9 +163,9 @@ def _paraphrase(statement: str, antecedent: str, items: list[tuple[int, str]], v
                 by_doc[doc] = (score, unit)
     close = list(dict.fromkeys(u for _, u in by_doc.values()))
     if len(by_doc) < MIN_ARTICLES:
-        return ""
+        return "", set()
     rows = _unit(vectors.of(close))
-    return close[int(np.argmax(rows @ rows.mean(axis=0)))]
+    return close[int(np.argmax(rows @ rows.mean(axis=0)))], set(close)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

@@ -1,0 +1,126 @@
+"""The story draft's rules on invented text: suggested patterns are checked phrases, talking
+points that say the same thing merge, and a ruling's legal-form disposition is worded as the
+coverage reports it. (Invented sentences about fictional parties; outlets on .example.)"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis.draft import Candidate, _merge_by_matches, _same_point, _Vectors
+from analysis.draft_facts import draft_key_facts, legal_form, source_statements
+from analysis.draft_patterns import MIN_PRECISION, candidate_phrases, phrase_regex, suggest_pattern
+
+# sentences 0-3 are the point (a ferry line's fares), 4-9 are other talk that shares its words
+CORPUS = [
+    "The ferry fares will rise by a third next spring, the harbour board said.",
+    "Riders learned that ferry fares will rise again after the vote.",
+    "Commuters fear the ferry fares will climb beyond what they can pay.",
+    "Higher ferry fares were the main complaint at the meeting.",
+    "The kind of meeting the board held was unusual.",
+    "The board said the vote was the kind it rarely takes.",
+    "A kind word from the mayor did not calm the room.",
+    "The harbour board meets again next spring.",
+    "The mayor said the meeting was calm.",
+    "Rain delayed the morning crossing.",
+]
+OWN = {0, 1, 2, 3}
+
+
+def test_candidate_phrases_are_runs_without_stop_word_edges():
+    phrases = candidate_phrases("The ferry fares will rise by a third.")
+    assert "ferry fares" in phrases and "fares will rise" in phrases
+    assert not any(p.split()[0] in {"the", "by", "a"} or p.split()[-1] in {"the", "by", "a"} for p in phrases)
+    assert all(len(p.split()) in (2, 3) for p in phrases)
+
+
+def test_suggested_pattern_is_a_checked_phrase_not_a_single_word():
+    found = suggest_pattern(OWN, CORPUS)
+    assert found is not None and found.precision >= MIN_PRECISION
+    assert all(len(p.split()) >= 2 for p in found.phrases)  # never 'kind' or 'fares' alone
+    regex = re.compile(found.pattern, re.IGNORECASE)
+    caught = {i for i, s in enumerate(CORPUS) if regex.search(s)}
+    assert caught == found.hits and caught <= OWN | {7} and len(caught & OWN) >= 3
+    assert found.precision == len(caught & OWN) / len(caught)
+
+
+def test_no_pattern_when_no_phrase_reaches_the_precision():
+    # the 'point' is the three 'kind' sentences, which share no two-word phrase with each other
+    assert suggest_pattern({4, 5, 6}, CORPUS) is None
+
+
+def test_phrase_regex_is_escaped_and_safe():
+    regex = phrase_regex("c++ (rate")
+    assert re.compile(regex).search("a C++ (rate here".lower())
+    assert not re.compile(regex).search("cc rate")
+
+
+class _Fixed:
+    """Hand-made unit vectors: the merge rules, not the model, are under test here."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def encode(self, texts):
+        import numpy as np
+        return np.array([self.table[t] for t in texts], dtype=float)
+
+
+def test_points_with_near_identical_typical_sentences_merge():
+    import numpy as np
+    a, b, c = "Fares rise by a third.", "Fares will rise by a third.", "Rain delayed the crossing."
+    vectors = _Vectors(_Fixed({a: [1, 0, 0.1], b: [1, 0, 0.12], c: [0, 1, 0]}), [a, b, c])
+    old = (np.array([1.0, 0, 0]), {a}, Candidate("fares", "", "", [a], {1}))
+    assert _same_point(vectors, (np.array([0.0, 0, 1]), {b}, [b]), old)  # centroids apart, wordings one
+    assert not _same_point(vectors, (np.array([0.0, 0, 1]), {c}, [c]), old)
+
+
+def test_points_with_mostly_shared_sentences_merge():
+    import numpy as np
+    a, b, c, d = "one two.", "three four.", "five six.", "seven eight."
+    vectors = _Vectors(_Fixed({a: [1, 0, 0], b: [0, 1, 0], c: [0, 0, 1], d: [0.6, 0.8, 0]}), [a, b, c, d])
+    old = (np.array([1.0, 0, 0]), {a, b, c}, Candidate("x", "", "", [a], {1}))
+    assert _same_point(vectors, (np.array([0.0, 0, 1]), {b, c}, [d]), old)
+    assert not _same_point(vectors, (np.array([0.0, 0, 1]), {c, d, "nine ten."}, [d]), old)  # one of three
+
+
+def test_points_whose_patterns_catch_the_same_sentences_merge():
+    first, second, third = (Candidate(n, "", "", ["s"], {i}) for i, n in enumerate(["denies", "denied", "fares"]))
+    first.terms, second.terms, third.terms = ["denies"], ["denied"], ["fares"]
+    kept = _merge_by_matches([first, second, third], [{1, 2, 3}, {2, 3, 9}, {5, 6}])
+    assert kept == [first, third] and first.terms == ["denies", "denied"] and first.articles == {0, 1}
+
+
+def test_legal_form_recognises_dispositions_only():
+    assert legal_form("For the reasons above, the motion is denied.")
+    assert legal_form("Plaintiff's request for a stay is GRANTED.")
+    assert legal_form("IT IS HEREBY ORDERED that the parties confer.")
+    assert not legal_form("The ferry company denied that fares would rise.")
+    # a terse disposition is a statement even below the usual length
+    assert "The motion is denied." in source_statements(["The motion is denied."])
+
+
+@pytest.mark.slow
+def test_a_legal_form_disposition_is_worded_as_the_coverage_reports_it():
+    from analysis.embed import SentenceEmbedder
+
+    source = source_statements([
+        "This matter comes before the Court on the motion of Plaintiff Gullwing Ferries for an order "
+        "requiring the Harbour Board to restore its landing rights at the north pier.",
+        "The Board revoked the landing rights after a failed safety inspection in May.",
+        "For the reasons set out below, the motion is denied.",
+    ])
+    reports = ["A judge refused to order the Harbour Board to give Gullwing Ferries back its pier.",
+               "The court denied Gullwing Ferries' bid to force the Harbour Board to restore its landing rights.",
+               "A judge rejected the ferry line's request to get its north pier landing rights back.",
+               "Gullwing Ferries lost its bid in court to win back its landing rights at the north pier."]
+    docs = {i: [r, "The Board revoked the landing rights after a safety inspection failed in May."]
+            for i, r in enumerate(reports)}
+    vectors = _Vectors(SentenceEmbedder(), [s for ss in docs.values() for s in ss] + list(source))
+    made = draft_key_facts(source, docs, vectors, lambda s, p, a, sentence, worded: (s, worded, a))
+    worded = [(s, w, a) for s, w, a in made if w]
+    assert len(worded) == 1, made
+    statement, legal, articles = worded[0]
+    assert legal == "For the reasons set out below, the motion is denied."
+    assert statement in reports[:3] and len(articles) >= 3  # a plain report of the denial, not the legal form
