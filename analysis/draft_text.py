@@ -25,14 +25,21 @@ NOT_NAMES = {"the", "a", "an", "he", "she", "it", "they", "we", "i", "in", "on",
 HEADS = (r"(?:platform|company|companies|app|site|service|network|firm|"
          r"provider|host|judge|court|startup|group|agency|outlet|website|giant|alternative|rival|haven)")
 TITLES = {"mr", "ms", "mrs", "dr", "judge", "president", "governor", "senator"}
-GENERIC = re.compile(r"^[Tt]he ((?:[a-z]+[- ])?(?:platform|company|companies|app|site|service|network|firm|"
-                     r"provider|host|judge|court|plaintiff|defendant|startup|group|agency|government|"
-                     r"administration|lawmakers?|legislature|outlet|network|website|giant|social network))\b")
+# a generic reference: 'the', up to two modifiers, a head noun ('the social media platform' → 'the platform')
+GENERIC_ANY = re.compile(r"\b[Tt]he (?:[a-z][a-z-]* ){0,2}?(social network|tech giant|platform|company|app|site|service|network|"
+                         r"firm|provider|host|startup|website|giant|judge|agency)\b")
+# a role word inside a name run separates an organisation from its person ('Gizmo CEO Ann Lee')
+ROLE_WORDS = {"ceo", "founder", "co-founder", "chief", "spokesman", "spokeswoman", "spokesperson", "executive",
+              "lawyer", "attorney", "owner", "chairman", "chairwoman", "director"}
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
 
 COMMON_MODIFIERS = {"federal", "former", "other", "same", "new", "main", "largest", "biggest", "major", "small",
                     "local", "national", "outgoing", "senior", "district", "u.s", "american", "supporter",
                     "supporters", "backer", "backers", "thousand", "thousands", "million", "millions", "user",
-                    "users", "people", "many", "most", "more"}
+                    "users", "people", "many", "most", "more",
+                    # kinds of service, not characterisations ('the social media platform')
+                    "social", "media", "networking", "online", "mobile", "digital", "internet", "hosting", "cloud",
+                    "microblogging", "messaging", "video", "streaming"}
 
 
 @dataclass
@@ -76,9 +83,17 @@ def _names(sentence: str) -> list[str]:
         words = [w.rstrip("'s") if w.endswith("'s") else w for w in words]
         if words and not (len(words) == 1 and (words[0].isupper() and len(words[0]) > 4)):
             name = " ".join(words).strip(" -'")
-            if len(name) > 2 and name.lower() not in NOT_NAMES:
-                out.append(name)
+            out += [part for part in _role_split(name) if len(part) > 2 and part.lower() not in NOT_NAMES]
     return out
+
+
+def _role_split(name: str) -> list[str]:
+    """'Gizmo CEO Ann Lee' is two names, the organisation and the person, not one."""
+    words = name.split()
+    cut = next((i for i, w in enumerate(words) if w.lower() in ROLE_WORDS), None)
+    if cut is None:
+        return [name]
+    return [p for p in (" ".join(words[:cut]), " ".join(words[cut + 1:])) if p]
 
 
 def _group_names(found: dict[str, set[int]], seeds: set[str]) -> list[ActorDraft]:
@@ -94,7 +109,7 @@ def _group_names(found: dict[str, set[int]], seeds: set[str]) -> list[ActorDraft
             home.articles |= found[name]
         elif name in seeds:
             actors.append(ActorDraft("", name, [], set(found[name])))
-    actors = [a for a in actors if len(a.articles) >= 2]
+    actors = [a for a in _merged_acronyms(actors, found) if len(a.articles) >= 2]
     actors.sort(key=lambda a: (-len(a.articles), a.label))
     used: set[str] = set()
     for actor in actors:
@@ -109,27 +124,59 @@ def _group_names(found: dict[str, set[int]], seeds: set[str]) -> list[ActorDraft
     return actors
 
 
+def _merged_acronyms(actors: list[ActorDraft], found: dict[str, set[int]]) -> list[ActorDraft]:
+    """An all-capitals name made of another actor's initials ('NPA' for 'Northern Ports
+    Authority') is that actor's alias, not an actor of its own."""
+    for actor in actors:
+        for name in [n for n in [actor.label] + actor.aliases if _ACRONYM.fullmatch(n)]:
+            home = next((a for a in actors if a is not actor and any(
+                _initials(n2) == name for n2 in [a.label] + a.aliases)), None)
+            if home is None:
+                continue
+            home.aliases.append(name)
+            home.articles |= found[name]
+            rest = [n for n in [actor.label] + actor.aliases if n != name]
+            actor.label, actor.aliases = (rest[0], rest[1:]) if rest else ("", [])
+            actor.articles = set().union(*(found[n] for n in rest)) if rest else set()
+    return [a for a in actors if a.label]
+
+
+def _initials(name: str) -> str:
+    words = name.split()
+    return "".join(w[0] for w in words) if len(words) >= 2 and all(w[:1].isupper() for w in words) else ""
+
+
 def find_references(actors: list[ActorDraft], docs: dict[int, list[str]]) -> None:
-    """Generic references ('The platform said…') that open the sentence after one naming an
-    actor first, kept when they follow that actor more than any other."""
+    """Generic references ('the platform', 'the tech giant') credited to an actor: beside its
+    name ('the social network Gizmo', 'Gizmo, the platform,'), opening the sentence after
+    one whose subject (first-named actor) it is, or holding the actor's title ('the judge');
+    kept for the actor they go with most, twice or more. A reference inside a sentence is
+    left out: 'X asked Y to restore the platform' says nothing on its own."""
     counts: dict[str, Counter] = defaultdict(Counter)
     for sentences in docs.values():
-        for previous, sentence in zip(sentences, sentences[1:]):
-            first = _first_named(actors, previous)
-            match = GENERIC.match(sentence)
-            if first is not None and match and not any(_mentions(a, sentence) for a in actors):
+        subject: ActorDraft | None = None
+        for sentence in sentences:
+            for match in GENERIC_ANY.finditer(sentence):
                 ref = "the " + match.group(1).lower()
-                counts[ref][_titled(actors, ref) or first.id] += 1
+                actor = _titled(actors, ref) or _beside(actors, sentence, match) or (
+                    subject.id if subject is not None and match.start() == 0 else None)
+                if actor:
+                    counts[ref][actor] += 1
+            subject = _first_named(actors, sentence) or subject
     for actor in actors:
         refs = [(n[actor.id], ref) for ref, n in counts.items()
                 if n[actor.id] >= 2 and n.most_common(1)[0][0] == actor.id]
         actor.references = [r for _, r in sorted(refs, key=lambda x: (-x[0], x[1]))[:4]]
 
 
-def _titled(actors: list[ActorDraft], ref: str) -> str | None:
-    """The actor whose own name holds the reference's noun ('the judge' → 'Judge … Whitcombe')."""
-    head = ref.split()[-1]
-    return next((a.id for a in actors if head in " ".join([a.label] + a.aliases).lower().split()), None)
+def _beside(actors: list[ActorDraft], sentence: str, match: re.Match) -> str | None:
+    """The actor named right after the reference or right before it, with a comma between."""
+    after, before = sentence[match.end():], sentence[:match.start()]
+    for actor in actors:
+        for name in [actor.label] + actor.aliases:
+            if re.match(rf",?\s+{re.escape(name)}\b", after) or re.search(rf"\b{re.escape(name)},\s+$", before):
+                return actor.id
+    return None
 
 
 def _first_named(actors: list[ActorDraft], sentence: str) -> ActorDraft | None:
@@ -139,8 +186,10 @@ def _first_named(actors: list[ActorDraft], sentence: str) -> ActorDraft | None:
     return actors[min(where)[1]] if where else None
 
 
-def _mentions(actor: ActorDraft, sentence: str) -> bool:
-    return any(re.search(rf"\b{re.escape(n)}\b", sentence) for n in [actor.label] + actor.aliases)
+def _titled(actors: list[ActorDraft], ref: str) -> str | None:
+    """The actor whose own name holds the reference's noun ('the judge' → 'Judge … Whitcombe')."""
+    head = ref.split()[-1]
+    return next((a.id for a in actors if head in " ".join([a.label] + a.aliases).lower().split()), None)
 
 
 def find_descriptors(actor: ActorDraft, docs: dict[int, list[str]]) -> list[DescriptorDraft]:

@@ -124,3 +124,34 @@ def test_a_legal_form_disposition_is_worded_as_the_coverage_reports_it():
     statement, legal, articles = worded[0]
     assert legal == "For the reasons set out below, the motion is denied."
     assert statement in reports[:3] and len(articles) >= 3  # a plain report of the denial, not the legal form
+
+
+def test_acronyms_join_their_actor_and_a_role_splits_a_name():
+    from analysis.draft_text import find_actors
+
+    docs = {
+        1: ["Northern Ports Authority fined Gullwing Ferries.", "Gullwing CEO Ann Lee said the fine was unfair."],
+        2: ["The NPA said Gullwing Ferries ignored two warnings.", "Ann Lee plans to appeal."],
+        3: ["Northern Ports Authority and the NPA board met Gullwing Ferries.", "Gullwing CEO Ann Lee left early."],
+    }
+    actors = {a.label: a for a in find_actors(docs, [])}
+    assert "NPA" in actors["Northern Ports Authority"].aliases and "NPA" not in actors
+    assert "Ann Lee" in actors and not any("CEO" in n for a in actors.values() for n in [a.label] + a.aliases)
+
+
+def test_references_beside_a_name_or_opening_the_next_sentence():
+    from analysis.draft_text import find_actors, find_references
+
+    docs = {
+        1: ["The ferry company Gullwing Ferries lost its pier.", "Harbour Board asked Gullwing Ferries to leave the site."],
+        2: ["Gullwing Ferries, the company, will appeal.", "Harbour Board said little."],
+        3: ["Gullwing Ferries lost its pier.", "The company said it would move south."],
+        4: ["Harbour Board met on Monday.", "Officials told Gullwing Ferries to clear the site."],
+    }
+    actors = find_actors(docs, [])
+    find_references(actors, docs)
+    by_label = {a.label: a for a in actors}
+    # beside the name (before it, or after it with a comma) and opening the next sentence;
+    # 'the site' inside a sentence says nothing about whom it means
+    assert by_label["Gullwing Ferries"].references == ["the company"]
+    assert by_label["Harbour Board"].references == []
