@@ -212,10 +212,14 @@ def find_descriptors(actor: ActorDraft, docs: dict[int, list[str]]) -> list[Desc
 
 def _descriptor_regexes(actor: ActorDraft) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     names = "|".join(re.escape(n) for n in sorted([actor.label] + actor.aliases, key=len, reverse=True))
+    heads = "|".join(re.escape(r.split(" ", 1)[1]) for r in actor.references)
+    # a clause may follow the actor's generic reference too ('the social media app, which is favored by ...')
+    clause_names = names + (rf"|\b[Tt]he\s+(?:[\w-]+\s+){{0,3}}?(?:{heads})" if heads else "")
     return (re.compile(rf"\b(?:{names}),\s+(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS})\b"),
             re.compile(rf"\b(?:a|an|the)\s+((?:[\w-]+\s+){{0,4}}?{HEADS}),?\s+(?:{names})\b"),
-            re.compile(rf"\b(?:{names}),\s+which\s+(?:is|was|has been|bills itself as|calls itself|"
-                       rf"describes itself as|styles itself as|markets itself as)\s+([^,.;:()]{{3,80}})"))
+            re.compile(rf"(?:{clause_names}),\s+(?:which\s+(?:is|was|has been|bills itself as|calls itself|"
+                       rf"describes itself as|styles itself as|markets itself as)\s+|(?=(?:popular|favou?red|beloved)\s))"
+                       rf"([^,.;:()]{{3,80}})"))
 
 
 def _describing_words(regexes: tuple[re.Pattern, ...], sentence: str) -> set[str]:

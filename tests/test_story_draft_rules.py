@@ -194,3 +194,15 @@ def test_real_coverage_draft_recovers_parler_aws(tmp_path, monkeypatch):
         for pattern in feature.patterns:
             text = getattr(pattern, "pattern", pattern)
             assert all(r"[\W_]+" in part for part in text[3:-1].split("|")), (feature.id, text)
+
+
+def test_a_clause_after_the_actors_generic_reference_describes_it():
+    from analysis.draft_text import ActorDraft, find_descriptors
+
+    gull = ActorDraft("gullwing", "Gullwing Ferries", ["Gullwing"], {1, 2}, references=["the app"])
+    docs = {1: ["Riders booked trips on the ferry booking app, which is popular with anglers."],
+            2: ["Gullwing, favored by anglers and divers, lost its pier."],
+            3: ["The weather app, which is popular with sailors, was down."]}
+    words = {d.label: d.articles for d in find_descriptors(gull, docs)}
+    assert words.get("angler") == {1, 2}
+    assert "sailor" not in words  # one article only (the floor is two)
