@@ -111,8 +111,7 @@ def parse_stance(p: Problems, value: Any) -> tuple[str, dict[str, Detector]]:
     detectors = {}
     for name in STANCE_LABELS:
         if name in labels:
-            spec = labels[name] if isinstance(labels[name], dict) else labels[name]
-            det = _detector(p, f"stance.labels.{name}", spec, need_id=False, need_matcher=name != "neutral")
+            det = _detector(p, f"stance.labels.{name}", labels[name], need_id=False, need_matcher=name != "neutral")
             if det:
                 det.id = name
                 detectors[name] = det
