@@ -72,7 +72,7 @@ def _detector(p: Problems, path: str, spec: Any, need_id: bool = True,
         negative_prototypes=string_list(p, f"{path}.negative_prototypes", spec.get("negative_prototypes")),
         threshold=float(threshold) if threshold is not None else None,
         negation=read_bool(p, f"{path}.negation", spec.get("negation", False)),
-        languages=parse_detector_languages(p, f"{path}.languages", spec.get("languages"), read_regexes))
+        languages=parse_detector_languages(p, f"{path}.languages", spec.get("languages")))
     if need_matcher and not det.patterns and not det.prototypes and not det.languages \
             and not ("patterns" in spec or "prototypes" in spec):
         p.add(path, "needs patterns or prototypes (or both)")
