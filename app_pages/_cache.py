@@ -16,6 +16,7 @@ import streamlit as st
 
 from presentation import charts, map_charts
 from framelens import queries as q
+from framelens.stories import Story, load_story, story_path
 from framelens.store import Store, StoreError, is_sqlite
 
 
@@ -42,15 +43,33 @@ def story_ids(db: str, _stamp: str) -> list[str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def story_info(story_id: str, mtime: float) -> q.StoryInfo:
+def story_info(story_id: str, version: tuple) -> q.StoryInfo:
     return q.story_info(story_id)
 
 
 def info_for(story_id: str) -> q.StoryInfo:
-    from framelens.stories import story_path
+    return story_info(story_id, _file_version(story_id))
 
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _story(story_id: str, version: tuple) -> Story:
+    return load_story(story_id)
+
+
+def story_for(story_id: str) -> Story:
+    """The parsed story file, read again only when the file changes (checking a big story's
+    thousands of patterns takes a noticeable part of a second, and the Story lab reruns on
+    every edit); ConfigError when it does not load. Never mutate the shared result."""
+    return _story(story_id, _file_version(story_id))
+
+
+def _file_version(story_id: str) -> tuple:
+    """What changes whenever the story file is rewritten: (modified ns, size), or () when absent."""
     path = story_path(story_id)
-    return story_info(story_id, path.stat().st_mtime if path.exists() else 0.0)
+    if not path.exists():
+        return ()
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 @st.cache_resource(show_spinner="Loading the story…", max_entries=4)

@@ -9,7 +9,7 @@ from analysis import lab
 from app_pages import _cache, _ui
 from framelens import queries as q
 from framelens.queries.model import with_rater
-from framelens.stories import ConfigError, Detector, load_story, story_path
+from framelens.stories import ConfigError, Detector, story_path
 from framelens.story_edit import SaveRefused, save_detector
 
 LOCAL_ADDRESSES = {"127.0.0.1", "localhost", "::1"}
@@ -67,7 +67,7 @@ st.caption("Try a detector on this story's sentences before running the whole an
            "article of the story, whatever the sidebar's filters; the leans follow *Lean ratings by*.")
 _ui.require_analysis(ctx, filtered=False)
 try:
-    story = load_story(ctx.story_id)
+    story = _cache.story_for(ctx.story_id)
 except ConfigError as exc:
     st.error("The story file has problems; fix them first:")
     st.code(str(exc), language=None)

@@ -2,6 +2,8 @@
 
 The format is documented in docs/story-format.md. `load_story` reports every problem
 with the file, the line and the key path, and returns a `Story` of plain dataclasses.
+Detectors (features, frames, key facts, stance, descriptors) are parsed in
+`story_detectors`, their per-language cues in `story_cues`; both stay importable from here.
 """
 
 from __future__ import annotations
@@ -15,14 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from . import settings
-from .story_cues import Cues, cue_languages, evaluates, parse_actor_languages, parse_detector_languages, \
-    readable_languages, story_in_language
-from .textclean import clean_name, strip_userinfo
+from .story_cues import Cues, cue_languages, evaluates, parse_actor_languages, readable_languages, \
+    story_in_language
+from .story_detectors import DETECTOR_KEYS, STANCE_KEYS, STANCE_LABELS, Detector, parse_descriptors, \
+    parse_detector_list, parse_stance
+from .story_fields import ID_RE, read_bool, read_shown, read_text
+from .textclean import strip_userinfo
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
-ID_RE = re.compile(r"^[a-z0-9_]+$")
 STORY_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-STANCE_LABELS = ("critical", "neutral", "supportive")
 
 TOP_KEYS = {"id", "title", "description", "demo", "language", "dates", "query", "seeds", "feeds",
             "primary_source", "actors", "features", "frames", "stance", "descriptors", "key_facts"}
@@ -31,32 +34,6 @@ RELEVANCE_KEYS = {"all", "any", "none", "min_any"}
 SEED_KEYS = {"url", "outlet", "published", "note"}
 PRIMARY_KEYS = {"url", "path", "title"}
 ACTOR_KEYS = {"label", "aliases", "references", "languages"}
-DETECTOR_KEYS = {"id", "label", "description", "statement", "patterns", "exclude_patterns",
-                 "prototypes", "negative_prototypes", "threshold", "negation", "languages"}
-STANCE_KEYS = {"target", "labels"}
-
-
-@dataclass
-class Detector:
-    """A yes/no question answered per sentence by patterns and prototype similarity."""
-
-    id: str
-    label: str
-    description: str = ""
-    statement: str = ""
-    patterns: list[str] = field(default_factory=list)
-    exclude_patterns: list[str] = field(default_factory=list)
-    prototypes: list[str] = field(default_factory=list)
-    negative_prototypes: list[str] = field(default_factory=list)
-    threshold: float | None = None
-    negation: bool = False  # a pattern hit inside a negated clause ("not about free speech") does not count
-    languages: dict[str, Cues] = field(default_factory=dict)  # ISO 639-1 code -> cues for articles in it
-
-    def compiled(self) -> list[re.Pattern]:
-        return [re.compile(p, re.IGNORECASE) for p in self.patterns]
-
-    def compiled_excludes(self) -> list[re.Pattern]:
-        return [re.compile(p, re.IGNORECASE) for p in self.exclude_patterns]
 
 
 @dataclass
@@ -187,47 +164,23 @@ def _parse_story(path: Path, data: dict, p: Problems) -> Story | None:
     keywords, relevance, gdelt, gnews = _query(p, data.get("query"))
     actors = _actors(p, data.get("actors"))
     story = Story(
-        id=story_id, title=_shown(p, "title", data.get("title"), required=True), path=path,
+        id=story_id, title=read_shown(p, "title", data.get("title"), required=True), path=path,
         file_hash=hashlib.sha256(path.read_bytes()).hexdigest(), start=start, end=end,
         keywords=keywords, relevance=relevance, gdelt_query=gdelt, gnews_query=gnews,
-        description=_shown(p, "description", data.get("description")),
-        demo=_bool(p, "demo", data.get("demo", False)),
-        language=_text(p, "language", data.get("language")) or "en",
+        description=read_shown(p, "description", data.get("description")),
+        demo=read_bool(p, "demo", data.get("demo", False)),
+        language=read_text(p, "language", data.get("language")) or "en",
         seeds=_seeds(p, data.get("seeds")),
         feeds=_feeds(p, data.get("feeds")),
         primary_source=_primary(p, path, data.get("primary_source")),
         actors=actors,
-        features=_detector_list(p, "features", data.get("features")),
-        frames=_detector_list(p, "frames", data.get("frames")),
-        key_facts=_detector_list(p, "key_facts", data.get("key_facts"), need_statement=True),
-        descriptors=_descriptors(p, data.get("descriptors"), actors),
+        features=parse_detector_list(p, "features", data.get("features")),
+        frames=parse_detector_list(p, "frames", data.get("frames")),
+        key_facts=parse_detector_list(p, "key_facts", data.get("key_facts"), need_statement=True),
+        descriptors=parse_descriptors(p, data.get("descriptors"), actors),
     )
-    story.stance_target, story.stance = _stance(p, data.get("stance"))
+    story.stance_target, story.stance = parse_stance(p, data.get("stance"))
     return story
-
-
-def _text(p: Problems, path: str, value: Any, required: bool = False) -> str:
-    if value is None:
-        return ""
-    if not expect(p, path, value, str, "a string"):
-        return ""
-    if required and not value.strip():
-        p.add(path, "must not be empty")
-    return value.strip()
-
-
-def _shown(p: Problems, path: str, value: Any, required: bool = False) -> str:
-    """Text a page shows (title, labels, descriptions): without control and bidi characters,
-    which would rewrite the page around it, and with its whitespace collapsed."""
-    raw = _text(p, path, value, required)
-    text = clean_name(raw) or ""
-    if required and raw and not text:
-        p.add(path, "must not be empty (it holds only control or bidirectional-override characters)")
-    return text
-
-
-def _bool(p: Problems, path: str, value: Any) -> bool:
-    return value if expect(p, path, value, bool, "true or false") else False
 
 
 def _date(p: Problems, path: str, value: Any) -> dt.date | None:
@@ -264,7 +217,7 @@ def _query(p: Problems, value: Any) -> tuple[list[str], Relevance, str, str]:
     if "keywords" in value and not keywords:
         p.add("query.keywords", "needs at least one search term")
     return (keywords, _relevance(p, value.get("relevance")),
-            _text(p, "query.gdelt", value.get("gdelt")), _text(p, "query.gnews", value.get("gnews")))
+            read_text(p, "query.gdelt", value.get("gdelt")), read_text(p, "query.gnews", value.get("gnews")))
 
 
 def _relevance(p: Problems, value: Any) -> Relevance:
@@ -312,8 +265,8 @@ def _seeds(p: Problems, value: Any) -> list[Seed]:
         url = _http_url(p, f"{path}.url", item.get("url")) if "url" in item else ""
         published = _date(p, f"{path}.published", item["published"]) if item.get("published") else None
         if url:
-            seeds.append(Seed(url, _shown(p, f"{path}.outlet", item.get("outlet")), published,
-                              _shown(p, f"{path}.note", item.get("note"))))
+            seeds.append(Seed(url, read_shown(p, f"{path}.outlet", item.get("outlet")), published,
+                              read_shown(p, f"{path}.note", item.get("note"))))
     return seeds
 
 
@@ -326,10 +279,10 @@ def _primary(p: Problems, story_path_: Path, value: Any) -> PrimarySource | None
     url = _http_url(p, "primary_source.url", value["url"]) if value.get("url") else ""
     local = None
     if value.get("path"):
-        local = (story_path_.parent / _text(p, "primary_source.path", value["path"])).resolve()
+        local = (story_path_.parent / read_text(p, "primary_source.path", value["path"])).resolve()
         if not local.is_file():
             p.add("primary_source.path", f"file {local} does not exist")
-    return PrimarySource(url=url, path=local, title=_shown(p, "primary_source.title", value.get("title")))
+    return PrimarySource(url=url, path=local, title=read_shown(p, "primary_source.title", value.get("title")))
 
 
 def _actors(p: Problems, value: Any) -> dict[str, Actor]:
@@ -343,104 +296,13 @@ def _actors(p: Problems, value: Any) -> dict[str, Actor]:
         if not expect(p, path, spec, dict, "a mapping with label and aliases"):
             continue
         check_keys(p, path, spec, ACTOR_KEYS, {"label"})
-        actors[str(actor_id)] = Actor(str(actor_id), _shown(p, f"{path}.label", spec.get("label")),
+        actors[str(actor_id)] = Actor(str(actor_id), read_shown(p, f"{path}.label", spec.get("label")),
                                       string_list(p, f"{path}.aliases", spec.get("aliases")),
                                       string_list(p, f"{path}.references", spec.get("references")),
                                       parse_actor_languages(p, f"{path}.languages", spec.get("languages")))
     return actors
 
 
-def _regexes(p: Problems, path: str, value: Any) -> list[str]:
-    good = []
-    for i, pattern in enumerate(string_list(p, path, value)):
-        try:
-            re.compile(pattern, re.IGNORECASE)
-            good.append(pattern)
-        except re.error as exc:
-            p.add(f"{path}[{i}]", f"invalid regular expression {pattern!r}: {exc}")
-    return good
-
-
-def _detector(p: Problems, path: str, spec: Any, need_id: bool = True,
-              need_statement: bool = False, need_matcher: bool = True) -> Detector | None:
-    if not expect(p, path, spec, dict, "a mapping with id, label, patterns, prototypes"):
-        return None
-    required = {"label"} | ({"id"} if need_id else set()) | ({"statement"} if need_statement else set())
-    check_keys(p, path, spec, DETECTOR_KEYS if need_id else DETECTOR_KEYS - {"id"}, required)
-    det_id = str(spec.get("id", path.rsplit(".", 1)[-1]))
-    if need_id and "id" in spec and not ID_RE.match(det_id):
-        p.add(f"{path}.id", f"'{det_id}' may use only a-z, 0-9 and '_'")
-    threshold = spec.get("threshold")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, float))
-                                  or not 0 < threshold <= 1):
-        p.add(f"{path}.threshold", f"expected a number in (0, 1], got {threshold!r}")
-        threshold = None
-    det = Detector(
-        id=det_id, label=_shown(p, f"{path}.label", spec.get("label")),
-        description=_shown(p, f"{path}.description", spec.get("description")),
-        statement=_shown(p, f"{path}.statement", spec.get("statement")),
-        patterns=_regexes(p, f"{path}.patterns", spec.get("patterns")),
-        exclude_patterns=_regexes(p, f"{path}.exclude_patterns", spec.get("exclude_patterns")),
-        prototypes=string_list(p, f"{path}.prototypes", spec.get("prototypes")),
-        negative_prototypes=string_list(p, f"{path}.negative_prototypes", spec.get("negative_prototypes")),
-        threshold=float(threshold) if threshold is not None else None,
-        negation=_bool(p, f"{path}.negation", spec.get("negation", False)),
-        languages=parse_detector_languages(p, f"{path}.languages", spec.get("languages"), _regexes))
-    if need_matcher and not det.patterns and not det.prototypes and not det.languages \
-            and not ("patterns" in spec or "prototypes" in spec):
-        p.add(path, "needs patterns or prototypes (or both)")
-    return det
-
-
-def _detector_list(p: Problems, path: str, value: Any, need_statement: bool = False,
-                   need_matcher: bool = True) -> list[Detector]:
-    if value is None or not expect(p, path, value, list, "a list of detectors"):
-        return []
-    found: list[Detector] = []
-    for i, spec in enumerate(value):
-        # the frame 'other' is a catch-all and may have no matcher
-        other = isinstance(spec, dict) and spec.get("id") == "other"
-        det = _detector(p, f"{path}[{i}]", spec, need_statement=need_statement,
-                        need_matcher=need_matcher and not other)
-        if det is None:
-            continue
-        if any(d.id == det.id for d in found):
-            p.add(f"{path}[{i}].id", f"duplicate id '{det.id}'")
-        found.append(det)
-    return found
-
-
-def _stance(p: Problems, value: Any) -> tuple[str, dict[str, Detector]]:
-    if value is None or not expect(p, "stance", value, dict, "a mapping with target and labels"):
-        return "", {}
-    check_keys(p, "stance", value, STANCE_KEYS, {"labels"})
-    labels = value.get("labels")
-    if labels is None or not expect(p, "stance.labels", labels, dict, "a mapping critical/neutral/supportive"):
-        return _shown(p, "stance.target", value.get("target")), {}
-    if set(labels) != set(STANCE_LABELS):
-        p.add("stance.labels", f"must have exactly {', '.join(STANCE_LABELS)}; got {', '.join(map(str, labels))}")
-    detectors = {}
-    for name in STANCE_LABELS:
-        if name in labels:
-            spec = labels[name] if isinstance(labels[name], dict) else labels[name]
-            det = _detector(p, f"stance.labels.{name}", spec, need_id=False, need_matcher=name != "neutral")
-            if det:
-                det.id = name
-                detectors[name] = det
-    return _shown(p, "stance.target", value.get("target")), detectors
-
-
-def _descriptors(p: Problems, value: Any, actors: dict[str, Actor]) -> dict[str, list[Detector]]:
-    if value is None or not expect(p, "descriptors", value, dict, "a mapping of actor id to detectors"):
-        return {}
-    out = {}
-    for actor_id, dets in value.items():
-        if actor_id not in actors:
-            p.add(f"descriptors.{actor_id}", f"actor '{actor_id}' is not declared under actors")
-        out[str(actor_id)] = _detector_list(p, f"descriptors.{actor_id}", dets)
-    return out
-
-
 __all__ = ["Story", "Detector", "Cues", "cue_languages", "evaluates", "readable_languages", "story_in_language",
            "Relevance", "Seed", "PrimarySource", "Actor", "ConfigError", "check_story_id", "load_story",
-           "list_stories", "story_path", "stories_dir"]
+           "list_stories", "story_path", "stories_dir", "DETECTOR_KEYS", "STANCE_KEYS", "STANCE_LABELS"]

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
+from .story_fields import read_regexes
 from .yamlcheck import Problems, check_keys, expect, string_list
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,14 +49,13 @@ def _language_items(p: Problems, path: str, value: Any) -> list[tuple[str, str, 
     return out
 
 
-def parse_detector_languages(p: Problems, path: str, value: Any,
-                             regexes: Callable[[Problems, str, Any], list[str]]) -> dict[str, Cues]:
-    """`languages:` of a detector: code -> Cues; `regexes` validates pattern lists."""
+def parse_detector_languages(p: Problems, path: str, value: Any) -> dict[str, Cues]:
+    """`languages:` of a detector: code -> Cues (each pattern checked as the base patterns are)."""
     out = {}
     for code, sub, spec in _language_items(p, path, value):
         check_keys(p, sub, spec, CUE_KEYS)
-        out[code] = Cues(regexes(p, f"{sub}.patterns", spec.get("patterns")),
-                         regexes(p, f"{sub}.exclude_patterns", spec.get("exclude_patterns")),
+        out[code] = Cues(read_regexes(p, f"{sub}.patterns", spec.get("patterns")),
+                         read_regexes(p, f"{sub}.exclude_patterns", spec.get("exclude_patterns")),
                          string_list(p, f"{sub}.prototypes", spec.get("prototypes")),
                          string_list(p, f"{sub}.negative_prototypes", spec.get("negative_prototypes")))
         if not any((out[code].patterns, out[code].prototypes)) and "patterns" not in spec \

@@ -10,7 +10,6 @@ import datetime as dt
 import html
 import json
 import re
-import unicodedata
 from pathlib import Path
 from typing import Iterable
 

@@ -91,6 +91,19 @@ def registry() -> OutletRegistry:
     ])
 
 
+@pytest.fixture
+def dash_db(tmp_path, monkeypatch) -> str:
+    """A database path for the dashboard test story (tests/dashboard_fixtures.py), not created yet;
+    FRAMELENS_DB and FRAMELENS_STORIES_DIR point at it and at the story's folder."""
+    from tests.dashboard_fixtures import write_story
+
+    write_story(tmp_path / "stories")
+    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
+    db = str(tmp_path / "dash.db")
+    monkeypatch.setenv("FRAMELENS_DB", db)
+    return db
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> str:
     """The bundled synthetic demo built the documented way (import + analysis), once per session."""

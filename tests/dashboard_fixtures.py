@@ -111,6 +111,15 @@ def write_story(folder: Path) -> Path:
     return path
 
 
+def rate_twice(db: str, domain: str = "harborledger.example") -> None:
+    """Give one outlet two fictional raters who disagree (Rater One: left, Rater Two: center)."""
+    with Store(db) as store:
+        rows = {o["domain"]: o for o in store.outlet_rows()}
+        store.upsert_outlets([dict(rows[domain], ratings=[
+            {"rater": "Rater One", "lean": "left", "as_of": "2024-03", "url": "https://raters.example/one"},
+            {"rater": "Rater Two", "lean": "center", "as_of": "2023", "url": ""}])])
+
+
 def _outlet_rows(outlets) -> list[dict]:
     return [{"domain": d, "name": n, "lean": lean, "kind": k, "country": "US",
              "lean_source": "fictional (tests)", "demo": False} for d, n, lean, k in outlets]

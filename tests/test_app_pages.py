@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from framelens.store import Store
-from tests.dashboard_fixtures import STORY_ID, populate, write_story
+from tests.dashboard_fixtures import STORY_ID, populate
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["overview", "compare", "framing_map", "omissions", "quotes", "words", "descriptors", "reader", "export"]
@@ -21,24 +21,15 @@ TITLES = {"compare": "Compare outlets", "framing_map": "Framing map", "omissions
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    write_story(tmp_path / "stories")
-    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
-    db = str(tmp_path / "dash.db")
-    monkeypatch.setenv("FRAMELENS_DB", db)
-    return db
+def empty_db(dash_db):
+    Store(dash_db).close()
+    return dash_db
 
 
 @pytest.fixture
-def empty_db(env):
-    Store(env).close()
-    return env
-
-
-@pytest.fixture
-def populated_db(env):
-    populate(env, n_articles=40, hostile=True)
-    return env
+def populated_db(dash_db):
+    populate(dash_db, n_articles=40, hostile=True)
+    return dash_db
 
 
 def _app(page: str = "overview", query: dict | None = None) -> AppTest:
@@ -92,9 +83,9 @@ def test_overview_counts_and_charts(populated_db):
     assert labels.count("CSV") >= 3 and "HTML" in labels
 
 
-def test_articles_not_analysed_yet(env):
-    with Store(env) as store:
-        populate(env, n_articles=5)
+def test_articles_not_analysed_yet(dash_db):
+    with Store(dash_db) as store:
+        populate(dash_db, n_articles=5)
         store.replace_results(STORY_ID, {}, {})
     at = _app("compare")
     assert f"python -m analysis run --story {STORY_ID}" in _texts(at)
@@ -312,7 +303,7 @@ def test_demo_banner_on_demo_stories(populated_db, tmp_path):
     assert any("Synthetic demo data" in w.value for w in at.warning)
 
 
-def test_first_start_builds_the_demo_with_progress(env, monkeypatch):
+def test_first_start_builds_the_demo_with_progress(dash_db, monkeypatch):
     import framelens.demo as demo
 
     steps = []
@@ -325,11 +316,11 @@ def test_first_start_builds_the_demo_with_progress(env, monkeypatch):
 
     monkeypatch.setattr(demo, "build_demo", fake_build)
     at = _app()
-    assert steps == [env]
+    assert steps == [dash_db]
     assert {m.label: m.value for m in at.metric}["Articles"] == "5"
 
 
-def test_failed_demo_build_says_why(env, monkeypatch):
+def test_failed_demo_build_says_why(dash_db, monkeypatch):
     import framelens.demo as demo
 
     def failing_build(db, progress=None, echo=False):

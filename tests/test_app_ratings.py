@@ -9,25 +9,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from framelens.store import Store
-from tests.dashboard_fixtures import populate, write_story
+from tests.dashboard_fixtures import populate, rate_twice
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def rated_db(tmp_path, monkeypatch):
-    write_story(tmp_path / "stories")
-    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
-    db = str(tmp_path / "dash.db")
-    monkeypatch.setenv("FRAMELENS_DB", db)
-    populate(db, n_articles=24)
-    with Store(db) as store:  # two fictional raters who disagree about one outlet
-        rows = {o["domain"]: o for o in store.outlet_rows()}
-        harbor = dict(rows["harborledger.example"], ratings=[
-            {"rater": "Rater One", "lean": "left", "as_of": "2024-03", "url": "https://raters.example/one"},
-            {"rater": "Rater Two", "lean": "center", "as_of": "2023", "url": ""}])
-        store.upsert_outlets([harbor])
-    return db
+def rated_db(dash_db):
+    populate(dash_db, n_articles=24)
+    rate_twice(dash_db)
+    return dash_db
 
 
 def _overview(query: dict | None = None) -> AppTest:

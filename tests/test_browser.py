@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,15 +59,10 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"streamlit did not answer on {url}")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser")
-    write_story(tmp / "stories")
-    db = str(tmp / "browser.db")
-    populate(db, n_articles=40, hostile=True)
+@contextmanager
+def serve_app(env: dict[str, str]) -> Iterator[str]:
+    """Run `streamlit run app.py` on a free local port with `env`; yield its URL, stop it after."""
     port = _free_port()
-    env = {**os.environ, "FRAMELENS_DB": db, "FRAMELENS_STORIES_DIR": str(tmp / "stories"),
-           "FRAMELENS_CHROMIUM": CHROMIUM}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--server.address", "127.0.0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -79,6 +76,18 @@ def server(tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    write_story(tmp / "stories")
+    db = str(tmp / "browser.db")
+    populate(db, n_articles=40, hostile=True)
+    env = {**os.environ, "FRAMELENS_DB": db, "FRAMELENS_STORIES_DIR": str(tmp / "stories"),
+           "FRAMELENS_CHROMIUM": CHROMIUM}
+    with serve_app(env) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,33 +5,19 @@ article in the Reader."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.test_browser import (ARTIFACTS, CHROMIUM, FLAGS, ROOT, _free_port, _open, _settled,  # noqa: F401
-                                _wait_healthy, browser, page, pytestmark)
+from tests.test_browser import (ARTIFACTS, CHROMIUM, _open, _settled, browser, page,  # noqa: F401
+                                pytestmark, serve_app)
 
 
 @pytest.fixture(scope="module")
 def server(demo_db):
-    port = _free_port()
     env = {**os.environ, "FRAMELENS_DB": demo_db, "FRAMELENS_CHROMIUM": CHROMIUM}
     env.pop("FRAMELENS_STORIES_DIR", None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--server.address", "127.0.0.1"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    with serve_app(env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _main_text(page) -> str:

@@ -10,21 +10,14 @@ import pytest
 
 from analysis.__main__ import main as analysis_main
 from framelens.store import Store
-from tests.dashboard_fixtures import STORY_ID, populate, write_story
+from tests.dashboard_fixtures import STORY_ID, populate, rate_twice
 
 
 @pytest.fixture
-def rated_db(tmp_path, monkeypatch):
-    write_story(tmp_path / "stories")
-    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
-    db = str(tmp_path / "rated.db")
-    populate(db, n_articles=24)
-    with Store(db) as store:  # two fictional raters who disagree about one outlet
-        rows = {o["domain"]: o for o in store.outlet_rows()}
-        store.upsert_outlets([dict(rows["harborledger.example"], ratings=[
-            {"rater": "Rater One", "lean": "left", "as_of": "2024-03", "url": "https://raters.example/one"},
-            {"rater": "Rater Two", "lean": "center", "as_of": "2023", "url": ""}])])
-    return db
+def rated_db(dash_db):
+    populate(dash_db, n_articles=24)
+    rate_twice(dash_db)
+    return dash_db
 
 
 def _export(db, out, *extra) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from framelens.store import Store
 from presentation import charts
 from presentation.export import article_records
 from presentation.tables import csv_bytes, report_html
-from tests.dashboard_fixtures import STORY_ID, populate, write_story
+from tests.dashboard_fixtures import STORY_ID, populate
 
 ROOT = Path(__file__).resolve().parent.parent
 LONG = "Longname " * 222 + "End"  # 2,001 characters
@@ -31,16 +30,12 @@ LONG_DOMAIN = "meridianwire.example"
 
 
 @pytest.fixture
-def named_db(tmp_path, monkeypatch):
-    write_story(tmp_path / "stories")
-    monkeypatch.setenv("FRAMELENS_STORIES_DIR", str(tmp_path / "stories"))
-    db = str(tmp_path / "names.db")
-    monkeypatch.setenv("FRAMELENS_DB", db)
-    populate(db, n_articles=24)
-    with Store(db) as store:
+def named_db(dash_db):
+    populate(dash_db, n_articles=24)
+    with Store(dash_db) as store:
         rows = {o["domain"]: o for o in store.outlet_rows()}
         store.upsert_outlets([dict(rows[d], name=n) for d, n in {**BLANKS, LONG_DOMAIN: LONG}.items()])
-    return db
+    return dash_db
 
 
 def _data(db):

@@ -31,7 +31,6 @@ told with other examples, and are missed: the rule is strict rather than generou
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np

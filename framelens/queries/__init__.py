@@ -19,13 +19,14 @@ from .coverage import (altered_quotes, articles_table, collection_runs, counts_b
                        merged_term_counts,
                        provenance, quote_passages, quotes_table, source_passages, sources_table, timeline,
                        unrated_reasons, word_articles, word_groups, words_filters, words_left_right)
-from .framing import (EVIDENCE_PER_CELL, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, descriptors_by_outlet,
-                      feature_evidence, feature_matrix, frames_by_outlet, not_evaluated, omission_matrix,
-                      one_sided_items, prevalence_by_lean, primary_frames_by_lean, stance_by_lean)
+from .framing import (EVIDENCE_PER_CELL, descriptors_by_outlet, feature_evidence, feature_matrix, frames_by_outlet,
+                      not_evaluated, omission_matrix, one_sided_items, prevalence_by_lean, primary_frames_by_lean,
+                      stance_by_lean)
 from .model import (FIDELITY_ORDER, LEAN_ORDER, SIDES, SYNDICATION_MODES, Filters, Item, StoryData, StoryInfo,
                     article_texts, info_from_story, leans_present, load_story_data, results_stamp, select_articles,
                     story_info)
-from .uncertainty import CHANCE, TOO_FEW, Rule, fisher_p, one_sided_verdict, wilson_interval
+from .uncertainty import (CHANCE, ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, TOO_FEW, Rule, fisher_p, one_sided_verdict,
+                          wilson_interval)
 
 __all__ = [
     "CHANCE", "TOO_FEW", "Rule", "cluster_features", "fisher_p", "map_axes", "one_sided_verdict",

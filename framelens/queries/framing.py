@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .model import OUTLET_KEYS, SIDES, Filters, StoryData, _lean_sort, _with_articles, select_articles
-from .uncertainty import ONE_SIDED_ABSENT, ONE_SIDED_MAJORITY, Rule, one_sided_verdict, wilson_interval
+from .uncertainty import Rule, one_sided_verdict, wilson_interval
 
 EVIDENCE_PER_CELL = 5
 
