@@ -104,12 +104,18 @@ def cluster_articles(ids: list[int], vectors: np.ndarray, texts: list[str], seed
 
 
 def _name_by_framing(clusters: list[dict], framing: Framing, labels: np.ndarray) -> None:
-    """Each cluster's label from what distinguishes it (analysis/cluster_labels.py), its lean mix."""
+    """Each cluster's label from what distinguishes it (analysis/cluster_labels.py), its lean mix.
+
+    A stance every cluster shares tells the clusters apart no better than nothing: it stays
+    in `stance` but leaves the label."""
+    stances = {c["id"]: majority_stance(framing.table, labels, c["id"]) for c in clusters}
+    shared = len(clusters) > 1 and len(set(stances.values())) == 1
     for c in clusters:
         items = distinguishing(framing.table, labels, c["id"])
-        stance = majority_stance(framing.table, labels, c["id"])
+        stance = stances[c["id"]]
         words = ", ".join(c["terms"][:3])
-        c["label"] = framing_label(items, stance) or (f"words: {words}" if words else f"cluster {c['id']}")
+        c["label"] = framing_label(items, "" if shared else stance) or \
+            (f"words: {words}" if words else f"cluster {c['id']}")
         c["distinguishing"], c["stance"] = items, stance
         c["leans"] = lean_mix(framing.leans, labels, c["id"]) if framing.leans else {}
 

@@ -191,8 +191,11 @@ def test_small_framing_sets_give_a_sensible_answer(n):
         assert "Names the appointing president" in result.clusters[0]["label"]
     else:
         assert len(result.clusters) == 2
+        # both clusters are neutral: the stance tells them apart no better than nothing, so it
+        # stays in `stance` and leaves the labels (the 14-article case above keeps differing ones)
         assert sorted(c["label"] for c in result.clusters) == [
-            "Leads with the violent posts · Neutral", "Names the appointing president · Neutral"]
+            "Leads with the violent posts", "Names the appointing president"]
+        assert {c["stance"] for c in result.clusters} == {"Neutral"}
     assert cluster_articles(ids, x, ["a few words here"] * n, framing=framing) == result  # deterministic
 
 
