@@ -9,10 +9,12 @@ Reads the two tables described in ../shared/ratings/README.md (never copied into
 project) and rewrites the registry:
 
 - every registered outlet's bare `lean` (AllSides, 2024) becomes an AllSides rating as of 2024;
-- MBFC (CLEF 2024 scrape) ratings are added for registered outlets, for every news outlet
-  (not organisations) with a lean and high traffic anywhere or medium traffic in the US,
-  UK, CA, AU, IE, NZ, FR, DE, ES, IT or PT, and for every domain named in a --domains-from
-  file (URLs or domains, any text format);
+- MBFC (CLEF 2024 scrape) ratings are added for registered outlets, for every news or
+  media outlet MBFC gives a lean (any traffic, any country; not organisations, government
+  bodies or journals), and for every domain named in a --domains-from file (URLs or
+  domains, any text format). Only the domain, a name (the domain), the lean rating with
+  its rater, date and source, a kind and a country are registered: MBFC's traffic,
+  factual-reporting and press-freedom columns are not;
 - AllSides 2019 outlets are matched to registered outlets by name, then by their page URL's
   slug or name against a domain's first label; matched ones get an AllSides rating as of
   2019-10-18 (the registry's newer AllSides rating still stands under the consensus rule).
@@ -50,8 +52,19 @@ COUNTRIES = {"usa": "US", "united kingdom": "GB", "canada": "CA", "australia": "
              "new zealand": "NZ", "france": "FR", "germany": "DE", "spain": "ES", "italy": "IT", "portugal": "PT",
              "india": "IN", "israel": "IL", "russia": "RU", "switzerland": "CH", "netherlands": "NL", "china": "CN",
              "japan": "JP", "south africa": "ZA", "sweden": "SE", "singapore": "SG", "qatar": "QA",
-             "belgium": "BE", "austria": "AT", "mexico": "MX", "brazil": "BR", "argentina": "AR"}
-NEAR = {"US", "GB", "CA", "AU", "IE", "NZ", "FR", "DE", "ES", "IT", "PT"}
+             "belgium": "BE", "austria": "AT", "mexico": "MX", "brazil": "BR", "argentina": "AR",
+             "united states": "US", "usa|": "US", "puerto rico/usa": "PR", "ukraine": "UA", "turkey": "TR",
+             "philippines": "PH", "south korea": "KR", "north korea": "KP", "united arab emirates": "AE",
+             "egypt": "EG", "romania": "RO", "cyprus": "CY", "hong kong": "HK", "indonesia": "ID", "finland": "FI",
+             "pakistan": "PK", "greece": "GR", "saudi arabia": "SA", "malaysia": "MY", "iran": "IR",
+             "slovenia": "SI", "bulgaria": "BG", "jordan": "JO", "taiwan": "TW", "kenya": "KE", "poland": "PL",
+             "iceland": "IS", "czech republic": "CZ", "thailand": "TH", "nigeria": "NG", "denmark": "DK",
+             "ecuador": "EC", "macedonia": "MK", "lebanon": "LB", "iraq": "IQ", "bangladesh": "BD",
+             "tunisia": "TN", "estonia": "EE", "lithuania": "LT", "belarus": "BY", "latvia": "LV",
+             "cambodia": "KH", "sri lanka": "LK", "columbia": "CO", "colombia": "CO", "beligium": "BE",
+             "croatia": "HR", "norway": "NO", "andorra": "AD", "costa rica": "CR", "cameroon": "CM",
+             "armenia": "AM", "cuba": "CU", "syria": "SY", "zimbabwe": "ZW", "serbia": "RS", "uruguay": "UY",
+             "hungary": "HU"}
 KIND_BY_TYPE = {"news agency": "wire", "tv station": "local", "radio station": "local", "newspaper": "regional"}
 
 
@@ -85,12 +98,13 @@ def mbfc_rows(path: Path) -> dict[str, dict]:
 
 
 def wanted(row: dict) -> bool:
-    """A news outlet a story is likely to hit: rated, not an organisation, and widely read."""
+    """A news or media outlet MBFC places on the lean scale, of any traffic and country
+    (real coverage is mostly small sites); organisations, government bodies and journals
+    stay out unless a --domains-from file names them."""
     kind = row["media_type"].strip().lower()
-    if not row["lean"] or not kind or kind.startswith(("organization", "government", "journal")):
+    if not row["lean"] or not kind:
         return False
-    traffic = row["popularity"].replace(" ", "").lower()
-    return traffic.startswith("hightraffic") or (traffic.startswith("medium") and row["code"] in NEAR)
+    return not any(word in kind for word in ("organization", "organisation", "government", "journal"))
 
 
 def listed_domains(paths: list[Path]) -> set[str]:
@@ -110,7 +124,8 @@ def key_of(text: str) -> str:
 
 
 def allsides_matches(path: Path, outlets: dict) -> tuple[dict[str, dict], list[str]]:
-    """AllSides 2019 rows matched to registry domains (by name, then slug/name vs first label)."""
+    """AllSides 2019 rows matched to registry domains (by name, then slug/name vs first label;
+    an author's row only by name: randpaul.news is not Rand Paul)."""
     by_name = {key_of(spec.get("name", "")): d for d, spec in outlets.items()}
     by_label = {}
     for d in outlets:
@@ -119,7 +134,9 @@ def allsides_matches(path: Path, outlets: dict) -> tuple[dict[str, dict], list[s
     for row in csv.DictReader(open(path, encoding="utf-8")):
         slug = key_of(re.sub(r"-?(media-)?bias$", "", row["url"].rstrip("/").rsplit("/", 1)[-1]))
         name = key_of(row["news_source"])
-        domain = by_name.get(name) or by_label.get(name) or by_label.get(slug)
+        domain = by_name.get(name)
+        if not domain and row.get("type", "").strip().lower() != "author":  # a person's rating is not a site's
+            domain = by_label.get(name) or by_label.get(slug)
         if domain and row["rating"] in ALLSIDES_LEANS:
             matched.setdefault(domain, row)
         elif row["rating"] in ALLSIDES_LEANS:
