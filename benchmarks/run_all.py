@@ -28,6 +28,7 @@ FULL = {
     "scale": ["bench_scale.py", "--max-n", "10000"],
     "collection": ["bench_collection.py"],
     "dashboard": ["bench_dashboard.py"],
+    "outlets": ["bench_outlets.py"],
     "crash": ["crash_sweep.py", "--kills", "200"],
 }
 QUICK = {
@@ -38,9 +39,10 @@ QUICK = {
     "scale": ["bench_scale.py", "--sizes", "200,400", "--embedder", "hashing"],
     "collection": ["bench_collection.py", "--hosts", "5", "--pages", "25", "--delay", "0.2"],
     "dashboard": ["bench_dashboard.py", "--articles", "500", "--repeat", "1"],
+    "outlets": ["bench_outlets.py", "--repeats", "2"],
     "crash": ["crash_sweep.py", "--kills", "10"],
 }
-WRITES_JSON = {"detectors", "analysis", "incremental", "scale", "collection", "extraction", "dashboard"}
+WRITES_JSON = {"detectors", "analysis", "incremental", "scale", "collection", "extraction", "dashboard", "outlets"}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
-from . import settings
+from . import outlets_cache, settings
 from .ratings import LEANS, Rating, check_as_of, effective_lean
 from .textclean import shown_name
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
@@ -206,6 +206,21 @@ def default_registry() -> OutletRegistry:
 
 
 def _load_file(path: Path) -> list[Outlet]:
+    """A registry file's outlets: from the parse cache when this file's bytes validated
+    before, else parsed and validated (then cached)."""
+    try:
+        key = outlets_cache.cache_key(path.read_bytes())
+    except OSError:
+        return _parse_file(path)  # load_yaml reports why the file cannot be read
+    cached = outlets_cache.read_cached(key)
+    if cached is not None:
+        return cached
+    outlets = _parse_file(path)
+    outlets_cache.write_cached(key, outlets)
+    return outlets
+
+
+def _parse_file(path: Path) -> list[Outlet]:
     data, p = load_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("outlets"), dict):
         p.add("outlets", "the file must have a top-level 'outlets:' mapping of domain to outlet")

@@ -41,7 +41,7 @@ SETTINGS = {
                 "against PyTorch, falling back to PyTorch with a logged reason; onnx: the same, but failing "
                 "instead of falling back; torch: always PyTorch"),
         Setting("FRAMELENS_CACHE_DIR", "",
-                "folder for derived files such as the ONNX export of the model (default: "
+                "folder for derived files such as the ONNX export of the model and the outlet registry's parse cache (default: "
                 "$XDG_CACHE_HOME/framelens, else ~/.cache/framelens)"),
         Setting("FRAMELENS_ALLOW_PRIVATE_HOSTS", "0",
                 "1 lets the fetcher reach loopback/private addresses (for local test servers only)"),
