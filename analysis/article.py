@@ -15,6 +15,7 @@ import numpy as np
 from framelens.stories import Detector, Story, cue_languages, story_in_language
 
 from . import detectors as det
+from .appraisal import appraise, compile_lexicon, resolve
 from .descriptors import ActorFinder, describe_actors
 from .framing import emphasis_weights, lead_indices, score_frames, score_stance
 from .genre import is_commentary, judge_genre, with_stance
@@ -46,6 +47,18 @@ def _stance_detectors(story: Story) -> list[Detector]:
             for k in ("critical", "supportive") if k in story.stance]
 
 
+def side_words(story: Story) -> dict[str, list[str]]:
+    """The words naming each side of the ruling (stance.sides) for analysis/appraisal.py: the
+    winner's names and references (less those the loser shares, "the company"); the loser is
+    found by its case alone."""
+    actors = lambda side: [a for a in story.stance_sides.get(side, []) if a in story.actors]
+    names = lambda side: [w for a in actors(side) for w in story.actors[a].aliases + story.actors[a].references]
+    if not story.stance_sides:
+        return {}
+    shared = set(names("loser"))
+    return {"winner": [w for w in names("winner") if w not in shared], "loser": []}
+
+
 def fallback_frame(story: Story) -> str:
     if any(f.id == "other" for f in story.frames):
         return "other"
@@ -56,8 +69,9 @@ class StoryDetectors:
     """The story's detectors, scored over a bank of distinct sentences."""
 
     def __init__(self, story: Story, bank: det.SentenceBank, prototype_vectors: Mapping[str, np.ndarray],
-                 use_prototypes: bool = True, default_threshold: float = det.DEFAULT_THRESHOLD):
+                 use_prototypes: bool = True, default_threshold: float = det.DEFAULT_THRESHOLD, language: str = ""):
         self.story, self.bank = story, bank
+        self.lexicon = compile_lexicon(language or story.language, side_words(story))
         dim = bank.vectors.shape[1] if bank.vectors.ndim == 2 and bank.vectors.shape[1] else 1
         protos = list(dict.fromkeys(det.prototype_texts(story_detectors(story))))
         topic = det.topic_vector(np.vstack([prototype_vectors[t] for t in protos])) if protos else None
@@ -87,6 +101,7 @@ class StoryDetectors:
         self.fact_scores = det.score_bank(self.facts, bank)
         # Stance is the author's: patterns see only unquoted, unreported words; prototypes only whole own sentences.
         self.stance_scores = det.score_bank(self.stance, bank, texts=authors, allow_prototype=self.own)
+        self.appraisals = [appraise(a, t, self.lexicon) for a, t in zip(authors, bank.texts)]
         self.descriptor_scores = {a: det.score_bank(ms, bank) for a, ms in self.descriptors.items()}
 
     def analyse(self, view: ArticleView) -> dict:
@@ -98,7 +113,8 @@ class StoryDetectors:
         take = lambda scores: {k: v.take(ids) for k, v in scores.items()}
         stance = take(self.stance_scores)
         genre = judge_genre(s, list(self.voiced[ids]), view.opinion)
-        verdict = score_stance(stance, s, view.has_title, genre.opinion)
+        verdict = score_stance(stance, s, view.has_title, genre.opinion,
+                               resolve([self.appraisals[i] for i in ids]))
         genre = with_stance(genre, verdict)
         frame = self._frame(view, ids, take(self.frame_scores), stance, genre.opinion)
         described = describe_actors(self.finder, self.descriptors,
@@ -166,7 +182,7 @@ class DetectorsByLanguage:
             det.SentenceBank.from_lookup(groups.get(lang, []), lookup, dim)
         self.base = StoryDetectors(story, own(""), lookup, use_prototypes, default_threshold)
         self.by_language = {lang: StoryDetectors(story_in_language(story, lang), own(lang), lookup, use_prototypes,
-                                                 default_threshold) for lang in groups if lang}
+                                                 default_threshold, lang) for lang in groups if lang}
 
     def reading_language(self, language: str) -> str:
         """The cue language an article in `language` is read with ('' = the story's own)."""

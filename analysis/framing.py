@@ -121,8 +121,12 @@ def _deciding(s: SentenceScores, sentences: list[str], weights: np.ndarray) -> l
 
 # ---- stance ---------------------------------------------------------------------------------
 
-def score_stance(scores: dict[str, SentenceScores], sentences: list[str], has_title: bool, opinion: bool) -> dict:
+def score_stance(scores: dict[str, SentenceScores], sentences: list[str], has_title: bool, opinion: bool,
+                 appraisals: list[tuple[str | None, float]] | None = None) -> dict:
     """The author's stance from sentences already limited to the author's own words.
+
+    appraisals: each sentence's verdict from the author's evaluative language
+    (analysis/appraisal.py), which counts where the story's own stance cues say nothing.
 
     score is the signed balance in [-1, 1]: negative leans critical, positive supportive,
     shrunk towards 0 when there is little evidence.
@@ -132,6 +136,8 @@ def score_stance(scores: dict[str, SentenceScores], sentences: list[str], has_ti
     votes: dict[str, list[int]] = {label: [] for label in labels}
     for i, sentence in enumerate(sentences):
         label, strength = _sentence_stance({k: scores[k] for k in labels}, i)
+        if not label and appraisals and appraisals[i][0] in mass:
+            label, strength = appraisals[i]
         if label:
             weight = (STANCE_HEADLINE_WEIGHT if i == 0 and has_title else 1.0) * \
                 (HYPOTHETICAL_WEIGHT if HYPOTHETICAL.search(sentence) else 1.0)

@@ -22,6 +22,7 @@ from .story_cues import Cues, cue_languages, evaluates, parse_actor_languages, r
 from .story_detectors import DETECTOR_KEYS, STANCE_KEYS, STANCE_LABELS, Detector, parse_descriptors, \
     parse_detector_list, parse_stance
 from .story_fields import ID_RE, read_bool, read_shown, read_text
+from .story_links import frames_without_features, parse_frame_features, parse_sides
 from .textclean import strip_userinfo
 from .yamlcheck import ConfigError, Problems, check_keys, expect, load_yaml, string_list
 
@@ -108,6 +109,8 @@ class Story:
     frames: list[Detector] = field(default_factory=list)
     stance_target: str = ""
     stance: dict[str, Detector] = field(default_factory=dict)
+    stance_sides: dict[str, list[str]] = field(default_factory=dict)  # winner/loser -> actor ids (analysis/appraisal.py)
+    frame_features: dict[str, list[str]] = field(default_factory=dict)  # frame id -> feature ids it counts
     descriptors: dict[str, list[Detector]] = field(default_factory=dict)
     key_facts: list[Detector] = field(default_factory=list)
 
@@ -175,11 +178,14 @@ def _parse_story(path: Path, data: dict, p: Problems) -> Story | None:
         primary_source=_primary(p, path, data.get("primary_source")),
         actors=actors,
         features=parse_detector_list(p, "features", data.get("features")),
-        frames=parse_detector_list(p, "frames", data.get("frames")),
+        frames=parse_detector_list(p, "frames", frames_without_features(data.get("frames"))),
         key_facts=parse_detector_list(p, "key_facts", data.get("key_facts"), need_statement=True),
         descriptors=parse_descriptors(p, data.get("descriptors"), actors),
     )
     story.stance_target, story.stance = parse_stance(p, data.get("stance"))
+    stance = data.get("stance") if isinstance(data.get("stance"), dict) else {}
+    story.stance_sides = parse_sides(p, stance.get("sides"), actors)
+    story.frame_features = parse_frame_features(p, data.get("frames"), {f.id for f in story.features})
     return story
 
 

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
 STANCE_LABELS = ("critical", "neutral", "supportive")
 DETECTOR_KEYS = {"id", "label", "description", "statement", "patterns", "exclude_patterns",
                  "prototypes", "negative_prototypes", "threshold", "negation", "languages"}
-STANCE_KEYS = {"target", "labels"}
+STANCE_KEYS = {"target", "labels", "sides"}  # sides: framelens/story_links.py
 
 
 @dataclass
