@@ -113,10 +113,11 @@ class StoryDetectors:
         take = lambda scores: {k: v.take(ids) for k, v in scores.items()}
         stance = take(self.stance_scores)
         genre = judge_genre(s, list(self.voiced[ids]), view.opinion)
-        verdict = score_stance(stance, s, view.has_title, genre.opinion,
-                               resolve([self.appraisals[i] for i in ids]))
+        appraised = resolve([self.appraisals[i] for i in ids])
+        verdict = score_stance(stance, s, view.has_title, genre.opinion, appraised)
         genre = with_stance(genre, verdict)
-        frame = self._frame(view, ids, take(self.frame_scores), stance, genre.opinion)
+        evaluated = np.array([label is not None for label, _ in appraised], dtype=bool)
+        frame = self._frame(view, ids, take(self.frame_scores), stance, genre.opinion, evaluated)
         described = describe_actors(self.finder, self.descriptors,
                                     {a: take(sc) for a, sc in self.descriptor_scores.items()}, s, view.has_title)
         return {
@@ -131,20 +132,43 @@ class StoryDetectors:
             "language": view.language, "evaluated": True,
         }
 
-    def _frame(self, view: ArticleView, ids: np.ndarray, frames: dict, stance: dict, opinion: bool) -> dict:
+    def _frame(self, view: ArticleView, ids: np.ndarray, frames: dict, stance: dict, opinion: bool,
+               evaluated: np.ndarray) -> dict:
         """The primary frame from emphasis: headline and lead for news, the author's commentary
-        (commentary words or a stance of their own) for opinion."""
+        (commentary words, a stance of their own or evaluative words: `evaluated`) for opinion."""
         s, voiced = view.sentences, self.voiced[ids]
-        stance_hit = np.zeros(len(s), dtype=bool)
+        stance_hit = evaluated.copy()
         for scores in stance.values():
             stance_hit |= scores.hit
         commentary = (self.commentary[ids] | stance_hit) & voiced
         lead = lead_indices(s, view.has_title, list(self.names_actor[ids]))
         weigh = lambda default: emphasis_weights(len(s), view.has_title, lead, voiced, commentary, opinion, default)
+        if opinion:
+            emphasised = commentary.copy()
+            emphasised[:1] |= view.has_title  # an opinion headline is the author's emphasis
+            frames = self._with_features(frames, ids, emphasised)
         plain, default = weigh(False), weigh(True)
         weights = {fid: default if fid == self.default_frame else plain for fid in frames}
         basis = "the author's commentary" if opinion else "headline and lead"
         return score_frames(frames, s, weights, self.fallback, basis)
+
+    def _with_features(self, frames: dict, ids: np.ndarray, emphasised: np.ndarray) -> dict:
+        """Opinion: a feature the story ties to a frame (frames[].features), found where the author
+        puts the emphasis (headline, commentary), is that frame's cue too ("not a babysitter for
+        incitement" is a safety argument however it is worded)."""
+        out = dict(frames)
+        for fid, feature_ids in self.story.frame_features.items():
+            if fid not in frames:
+                continue
+            s = frames[fid]
+            for feature in feature_ids:
+                f = self.feature_scores[feature].take(ids) if feature in self.feature_scores else None
+                if f is None:
+                    continue
+                extra = f.hit & emphasised
+                s = det.SentenceScores(s.hit | extra, np.where(extra, np.maximum(s.score, f.score), s.score))
+            out[fid] = s
+        return out
 
     def _not_evaluated(self, view: ArticleView) -> dict:
         """A language the story has no cues for: nothing is claimed absent, everything is 'not evaluated'."""

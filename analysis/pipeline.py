@@ -34,7 +34,7 @@ from .language import detect_language
 from .sentences import sentence_key
 from .words import term_bag
 
-ANALYSIS_VERSION = "2.4"
+ANALYSIS_VERSION = "2.5"
 # Opinion sections and headline labels, in the languages stories carry cues for (French,
 # Italian, Spanish, Portuguese, German) as well as English.
 OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"

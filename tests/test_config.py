@@ -40,6 +40,8 @@ BAD_CASES = [
     ("threshold", MINI_STORY.replace("label: Names the judge", "label: Names the judge\n    threshold: 3"), "features[0].threshold: expected a number in (0, 1]"),
     ("no matcher", MINI_STORY.replace("    patterns: ['\\bJudge Ada Quill\\b']\n    prototypes: [The ruling was written by Judge Ada Quill.]\n", ""), "features[0]: needs patterns or prototypes"),
     ("stance labels", MINI_STORY.replace("    neutral: {label: Neutral}\n", ""), "stance.labels: must have exactly critical, neutral, supportive"),
+    ("stance sides", MINI_STORY.replace("  target: the ruling\n", "  target: the ruling\n  sides: {winner: [nobody]}\n"), "stance.sides.winner[0]: unknown actor 'nobody'"),
+    ("frame features", MINI_STORY.replace("{id: other, label: Other}", "{id: other, label: Other, features: [nothing]}"), "frames[1].features[0]: unknown feature 'nothing'"),
     ("key fact statement", MINI_STORY.replace("statement: The court denied the motion., ", ""), "key_facts[0]: missing required key 'statement'"),
     ("seed url", MINI_STORY + "seeds: [ftp://x.example/a]\n", "seeds[0].url: expected an http(s) URL"),
     ("feed url", MINI_STORY + "feeds: [https://a.example/feed.xml, file:///etc/passwd]\n", "feeds[1]: expected an http(s) URL"),
