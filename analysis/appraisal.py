@@ -23,6 +23,8 @@ from pathlib import Path
 
 import yaml
 
+from .voice import strip_quoted
+
 LEXICON = Path(__file__).resolve().parent.parent / "data" / "lexicons" / "evaluative.yaml"
 RULING, WINNER, LOSER = 1, 1, -1   # sign of each target: how praising it bears on the ruling
 APPRAISAL_STRENGTH = 0.6            # one evaluative word: less than a story's stance pattern (1.0)
@@ -92,8 +94,10 @@ class Appraisal:
 
 def appraise(own: str | None, raw: str, lex: Lexicon) -> Appraisal:
     """The author's evaluations in a sentence (`own`: its unquoted, unreported words; None: reported)."""
-    if own is None or lex is None:
+    if lex is None:
         return Appraisal()
+    if own is None:  # reported speech evaluates nothing of the author's, but its topic carries on
+        return Appraisal(subject=_first_target(strip_quoted(raw).lower(), lex))
     text = own.lower()
     out = Appraisal(subject=_first_target(text, lex))
     clause = _after_concession(text, lex)

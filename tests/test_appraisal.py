@@ -44,6 +44,9 @@ def test_each_evaluation_counts_for_the_target_it_is_said_of(sentence, verdict):
 def test_a_sentence_without_a_target_speaks_of_the_previous_sentences_subject():
     assert _verdicts(["The judge read the contract line by line.", "It was sober, careful work."]) == \
         [None, "supportive"]
+    # the previous sentence may report speech: its topic still carries on
+    assert _verdicts(["The ruling tells small sites they live at a landlord's pleasure.",
+                      "I find that deeply troubling."]) == [None, "critical"]
 
 
 @pytest.mark.parametrize("language,sentence,verdict", [
