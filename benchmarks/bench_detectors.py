@@ -337,7 +337,7 @@ def run_probe() -> dict:
 
     out = {}
     with tempfile.TemporaryDirectory(prefix="framelens-probe-") as tmp:
-        for name, folder in (("first", PROBE), ("fresh", PROBE / "fresh")):
+        for name, folder in (("first", PROBE), ("fresh", PROBE / "fresh"), ("third", PROBE / "third")):
             rows, labels = load_probe(folder)
             work = Path(tmp) / name
             work.mkdir()
