@@ -16,6 +16,7 @@ before (`resolve`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -47,6 +48,12 @@ def _alternation(entries: list[str]) -> str:
     parts = sorted({re.escape(e.strip().lower()).replace(r"\*", r"\w*") for e in entries if e and e.strip()},
                    key=len, reverse=True)
     return r"(?<![\w'’-])(?:" + "|".join(parts) + r")(?![\w-])" if parts else r"(?!x)x"
+
+
+@lru_cache(maxsize=1)
+def lexicon_hash(path: Path = LEXICON) -> str:
+    """SHA-256 of the lexicon file: stored stances depend on it, so an edit recomputes them."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @lru_cache(maxsize=1)

@@ -29,6 +29,7 @@ from framelens.store import Store
 
 from . import detectors as det
 from . import prep
+from .appraisal import lexicon_hash
 from .article import ArticleView, DetectorsByLanguage, story_detectors
 from .language import detect_language
 from .sentences import sentence_key
@@ -236,9 +237,11 @@ def _encode_in_chunks(ctx: Context, texts: list[str]) -> np.ndarray:
 
 def result_key(ctx: Context, doc: Doc, *extra: str) -> str:
     """What a per-article result depends on: the article's text and title (its content key),
-    opinion and language, the story file, the model and the analysis version (plus `extra`)."""
+    opinion and language, the story file, the evaluative lexicon, the model and the analysis
+    version (plus `extra`)."""
     key = doc.key or prep.content_key(doc.row.get("title") or "", doc.row.get("text") or "")
-    parts = [ANALYSIS_VERSION, ctx.model, ctx.story.file_hash, key, doc.opinion, doc.evaluated, doc.language, *extra]
+    parts = [ANALYSIS_VERSION, ctx.model, ctx.story.file_hash, lexicon_hash(), key, doc.opinion, doc.evaluated,
+             doc.language, *extra]
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

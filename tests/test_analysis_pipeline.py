@@ -364,6 +364,16 @@ def test_a_changed_story_file_or_model_recomputes_every_article(kettle, stories_
     assert run_analysis(store, edited, embedder=other_model, registry=registry)["reused"] == {"detect": 0, "quotes": 0}
 
 
+def test_an_edited_evaluative_lexicon_recomputes_every_article(kettle, store, registry, monkeypatch):
+    from analysis import pipeline
+
+    fill(store, registry)
+    run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)
+    assert run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)["reused"]["detect"] == len(ARTICLES)
+    monkeypatch.setattr(pipeline, "lexicon_hash", lambda: "another lexicon")  # stances depend on its words
+    assert run_analysis(store, kettle, embedder=HashingEmbedder(), registry=registry)["reused"] == {"detect": 0, "quotes": 0}
+
+
 def test_incremental_with_the_real_model(kettle, store, registry):
     fill(store, registry, rows=ARTICLES[:3])
     model = real_embedder()
