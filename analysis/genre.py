@@ -2,10 +2,11 @@
 
 Straight news takes the frame of its headline and lead; opinion and partisan pieces take the
 frame of the author's own commentary (analysis/framing.py). The outlet's kind, an opinion
-section in the URL or an "Opinion:" headline settle it (`hint`); otherwise the text does:
-commentary in the author's own voice (first or second person, rhetorical questions,
-exclamations, words that judge or insinuate) in at least `MIN_COMMENTARY` sentences and
-in a share of them. News conventions (a dateline, a wire credit, a byline) raise the bar.
+section in the URL or an "Opinion:" headline, in six languages (`is_opinion`), settle it
+(`hint`); otherwise the text does: commentary in the author's own voice (first or second
+person, rhetorical questions, exclamations, words that judge or insinuate) in at least
+`MIN_COMMENTARY` sentences and in a share of them. News conventions (a dateline, a wire
+credit, a byline) raise the bar.
 """
 
 from __future__ import annotations
@@ -19,6 +20,17 @@ MIN_COMMENTARY = 2          # commentary sentences an article needs before it re
 MIN_COMMENTARY_SHARE = 0.12  # ... and their share of its own-voice sentences
 NEWS_CONVENTION_EXTRA = 1   # a dateline or wire credit asks for one more commentary sentence
 MAX_CUES = 3                # cue sentences kept as the verdict's evidence
+
+# Opinion sections and headline labels, in the languages stories carry cues for (French,
+# Italian, Spanish, Portuguese, German) as well as English.
+OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
+                         r"blogs?|perspectives?|views?|opinione|opiniones|opiniao|opiniões|opinioes|editoriale|"
+                         r"editoriali|commenti|commento|tribunes?|chroniques?|debats|kommentare?|meinung|"
+                         r"leitartikel|gastbeitrag)/", re.I)
+OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective|opinión|opinião|"
+                           r"opinione|editoriale|commento|tribuna|columna|coluna|crónica|crônica|tribune|éditorial|"
+                           r"chronique|point\s+de\s+vue|kommentar|meinung|leitartikel|gastbeitrag|kolumne)\s*[:|—–-]",
+                           re.I)
 
 # Words by which authors judge, insinuate or address the reader; a reporter's copy avoids them.
 _COMMENTARY = re.compile(
@@ -53,6 +65,12 @@ class Genre:
 
     def as_dict(self) -> dict:
         return {"label": self.label, "source": self.source, "evidence": self.cues[:MAX_CUES]}
+
+
+def is_opinion(row: dict) -> bool:
+    """Opinion outlet, an opinion section in the URL, or an "Opinion:" headline."""
+    return row.get("kind") == "opinion" or bool(OPINION_URL.search(row.get("url") or "")) \
+        or bool(OPINION_TITLE.match(row.get("title") or ""))
 
 
 def is_commentary(sentence: str) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -31,21 +30,12 @@ from . import detectors as det
 from . import prep
 from .appraisal import lexicon_hash
 from .article import ArticleView, DetectorsByLanguage, story_detectors
+from .genre import is_opinion
 from .language import detect_language
 from .sentences import sentence_key
 from .words import term_bag
 
 ANALYSIS_VERSION = "2.5"
-# Opinion sections and headline labels, in the languages stories carry cues for (French,
-# Italian, Spanish, Portuguese, German) as well as English.
-OPINION_URL = re.compile(r"/(opinion|opinions|editorial|editorials|commentary|column|columns|op-ed|oped|"
-                         r"blogs?|perspectives?|views?|opinione|opiniones|opiniao|opiniões|opinioes|editoriale|"
-                         r"editoriali|commenti|commento|tribunes?|chroniques?|debats|kommentare?|meinung|"
-                         r"leitartikel|gastbeitrag)/", re.I)
-OPINION_TITLE = re.compile(r"^\s*(opinion|editorial|commentary|column|op-ed|analysis|perspective|opinión|opinião|"
-                           r"opinione|editoriale|commento|tribuna|columna|coluna|crónica|crônica|tribune|éditorial|"
-                           r"chronique|point\s+de\s+vue|kommentar|meinung|leitartikel|gastbeitrag|kolumne)\s*[:|—–-]",
-                           re.I)
 QUOTE_CHUNK = 500  # articles whose quotes are graded together (progress ticks between)
 ENCODE_CHUNK = 2048  # texts per embedder call (progress ticks; the cache writes per chunk)
 
@@ -188,12 +178,6 @@ class SentenceStage:
             doc.payload["language_key"] = key
             doc.evaluated = evaluates(ctx.story, doc.language, readable)  # the story's language or one with cues
             doc.opinion = is_opinion(doc.row)
-
-
-def is_opinion(row: dict) -> bool:
-    """Opinion outlet, an opinion section in the URL, or an "Opinion:" headline."""
-    return row.get("kind") == "opinion" or bool(OPINION_URL.search(row.get("url") or "")) \
-        or bool(OPINION_TITLE.match(row.get("title") or ""))
 
 
 class EmbedStage:

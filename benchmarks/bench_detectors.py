@@ -96,7 +96,7 @@ def patterns_only(story):
 def analyse_items(story, items: list[dict], embedder, use_prototypes: bool = True) -> list[dict]:
     """Each item as an article (title first, opinion by kind or headline) through the pipeline's detectors."""
     from analysis.article import ArticleView, detectors_for_texts
-    from analysis.pipeline import is_opinion
+    from analysis.genre import is_opinion
     from analysis.sentences import document_sentences
 
     views = []

@@ -22,7 +22,7 @@ from analysis.detectors import SentenceScores
 from analysis.embed import HashingEmbedder
 from analysis.framing import emphasis_weights, lead_indices, score_frames
 from analysis.genre import Genre, is_commentary, judge_genre, with_stance
-from analysis.pipeline import is_opinion
+from analysis.genre import is_opinion
 from analysis.sentences import document_sentences
 from analysis.voice import author_text
 from framelens.settings import STORIES_DIR
